@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install translations extract-messages update-messages migrate seed clean
+
+run: install translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	@if [ ! -f instance/.demo-seeded ]; then $(FLASK) seed-demo && touch instance/.demo-seeded; fi
+	@echo ""
+	@echo "  Serumpun is running on http://$(HOST):$(PORT)"
+	@echo "  Demo sign-ins, all with the password serumpun-demo:"
+	@echo "    admin@serumpun.example     admin"
+	@echo "    officer@serumpun.example   officer (Pemkot Bandung)"
+	@echo "    merchant@serumpun.example  merchant (Sangrai Preanger Coffee)"
+	@echo "    buyer@serumpun.example     buyer (a shop in Petaling Jaya)"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Serumpun needs Python 3.11 or newer."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV); on Debian: apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+translations: install $(MO_FILES)
+
+%.mo: %.po
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+# For developers: collect new strings into the catalogs.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o marketplace/translations/messages.pot --no-location --sort-output --omit-header .
+update-messages: extract-messages
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --omit-header
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) seed-demo
+
+clean:
+	rm -rf $(VENV) instance/serumpun.sqlite* instance/.demo-seeded

@@ -1,0 +1,99 @@
+"""Serumpun: Bandung UMKM products, delivered to buyers in Malaysia."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .config import ROOT, instance_path, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration first, then each part in turn."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(instance_path()),
+    )
+    profile = (config or {}).pop("ENV_PROFILE", None) if config else None
+    app.config.from_mapping(load_config(profile, config))
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("marketplace").setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  every table, so that Alembic sees them all
+    from .accounts.services import load_user_by_session_id
+    from .core.i18n import select_locale
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .core.sqlite import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_by_session_id)
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.areas import buyer_bp, merchant_bp
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .officers.views import bp as officer_bp
+    from .site.views import bp as site_bp
+
+    for blueprint in (site_bp, accounts_bp, merchant_bp, buyer_bp, officer_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from .core.security import register_security_headers
+
+    register_security_headers(app)
+
+
+def register_templates(app: Flask) -> None:
+    from .core.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .accounts.cli import register_account_commands
+    from .demo.cli import register_demo_commands
+
+    register_account_commands(app)
+    register_demo_commands(app)

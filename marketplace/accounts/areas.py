@@ -1,0 +1,74 @@
+"""The merchant's and the buyer's own areas: dashboard, shop and address."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..core.auth import guard_blueprint
+from ..core.errors import DomainError
+from ..extensions import db
+from . import services
+from .forms import BuyerDetailsForm, MerchantShopEditForm
+from .models import Role
+from .views import attach_error, buyer_details
+
+merchant_bp = Blueprint("merchant", __name__, url_prefix="/merchant")
+guard_blueprint(merchant_bp, Role.MERCHANT)
+
+buyer_bp = Blueprint("buyer", __name__, url_prefix="/buyer")
+guard_blueprint(buyer_bp, Role.BUYER)
+
+
+@merchant_bp.route("/")
+def dashboard():
+    """The merchant's home: verification status and what to do next."""
+    return render_template("merchant/dashboard.html", profile=current_user.merchant_profile)
+
+
+@merchant_bp.route("/shop", methods=["GET", "POST"])
+def shop():
+    """The merchant edits its shop details."""
+    profile = current_user.merchant_profile
+    form = MerchantShopEditForm(
+        obj=profile,
+        owner_name=current_user.full_name,
+        categories=profile.categories,
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_merchant_shop(
+                current_user,
+                services.MerchantShop(
+                    business_name=form.business_name.data, owner_name=form.owner_name.data,
+                    whatsapp=form.whatsapp.data, address_line=form.address_line.data,
+                    kecamatan=form.kecamatan.data, postcode=form.postcode.data,
+                    categories=form.categories.data, npwp=form.npwp.data, story=form.story.data,
+                ),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your shop details have been saved."), "success")
+            return redirect(url_for("merchant.dashboard"))
+    return render_template("merchant/shop.html", form=form, profile=profile), 400 if form.errors else 200
+
+
+@buyer_bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """The buyer edits its name, company and delivery address."""
+    buyer = current_user.buyer_profile
+    form = BuyerDetailsForm(obj=buyer, full_name=current_user.full_name)
+    if form.validate_on_submit():
+        try:
+            services.update_buyer_details(current_user, buyer_details(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your details have been saved."), "success")
+            return redirect(url_for("buyer.profile"))
+    return render_template("buyer/profile.html", form=form), 400 if form.errors else 200

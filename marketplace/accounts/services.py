@@ -1,0 +1,421 @@
+"""Account operations. They flush, never commit; the caller commits once."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from slugify import slugify
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..core.errors import DomainError
+from ..core.models import utcnow
+from ..extensions import db
+from ..mail.services import send_mail
+from .models import (
+    BuyerProfile,
+    MerchantCategory,
+    MerchantProfile,
+    OfficerProfile,
+    Role,
+    User,
+    VerificationStatus,
+    new_auth_nonce,
+)
+from .passwords import hash_password, password_problem, verify_password
+
+
+class EmailTaken(DomainError):
+    status_code = 409
+    default_message = _l("An account with this email already exists.")
+
+    def __init__(self):
+        super().__init__(field="email")
+
+
+class NibTaken(DomainError):
+    status_code = 409
+    default_message = _l("A business with this NIB is already registered.")
+
+    def __init__(self):
+        super().__init__(field="nib")
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+    default_message = _l("The email or password is not right.")
+
+
+class AccountDisabled(DomainError):
+    status_code = 403
+    default_message = _l("This account is disabled. Please contact Serumpun.")
+
+
+class WeakPassword(DomainError):
+    def __init__(self, message, field: str = "password"):
+        super().__init__(message, field=field)
+
+
+class InvalidToken(DomainError):
+    default_message = _l("This link is invalid or has already been used. Please ask for a new one.")
+
+
+class ExpiredToken(DomainError):
+    default_message = _l("This link has expired. Please ask for a new one.")
+
+
+@dataclass
+class MerchantSignup:
+    email: str
+    password: str
+    business_name: str
+    owner_name: str
+    whatsapp: str
+    nib: str
+    address_line: str
+    kecamatan: str
+    postcode: str
+    categories: list[str]
+    locale: str | None = None
+
+
+@dataclass
+class MerchantShop:
+    business_name: str
+    owner_name: str
+    whatsapp: str
+    address_line: str
+    kecamatan: str
+    postcode: str
+    categories: list[str]
+    npwp: str | None = None
+    story: str | None = None
+
+
+@dataclass
+class BuyerDetails:
+    full_name: str
+    company: str | None
+    country: str
+    state: str | None
+    region: str | None
+    city: str
+    postcode: str
+    phone: str
+
+
+@dataclass
+class BuyerSignup:
+    email: str
+    password: str
+    details: BuyerDetails
+    locale: str | None = None
+
+
+@dataclass
+class Officer:
+    email: str
+    full_name: str
+    organisation: str
+    country: str = "ID"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_user_by_session_id(session_id: str) -> User | None:
+    """Flask-Login's loader: the id and the nonce must both match."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.auth_nonce, nonce):
+        return None
+    return user
+
+
+def _check_password(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise WeakPassword(problem)
+
+
+def _ensure_email_free(email: str) -> None:
+    if find_user_by_email(email) is not None:
+        raise EmailTaken()
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, max_length=120, word_boundary=True) or "toko"
+    slug, n = base, 1
+    while db.session.scalar(select(MerchantProfile.id).where(MerchantProfile.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _new_user(email: str, password: str | None, role: Role, full_name: str, locale: str | None) -> User:
+    email = normalise_email(email)
+    _ensure_email_free(email)
+    if password is None:
+        # Invited users choose their password from the link; until then nothing matches.
+        password_hash = "!" + secrets.token_hex(16)
+    else:
+        _check_password(password, email)
+        password_hash = hash_password(password)
+    user = User(email=email, password_hash=password_hash, role=role, full_name=full_name.strip(), locale=locale)
+    db.session.add(user)
+    return user
+
+
+def _set_categories(profile: MerchantProfile, categories: list[str]) -> None:
+    wanted = list(dict.fromkeys(categories))
+    kept = [link for link in profile.category_links if link.category in wanted]
+    have = {link.category for link in kept}
+    profile.category_links = kept + [MerchantCategory(category=c) for c in wanted if c not in have]
+
+
+def register_merchant(data: MerchantSignup) -> User:
+    """A new, unverified merchant who can set up the shop at once."""
+    if db.session.scalar(select(MerchantProfile.id).where(MerchantProfile.nib == data.nib)) is not None:
+        raise NibTaken()
+    user = _new_user(data.email, data.password, Role.MERCHANT, data.owner_name, data.locale)
+    profile = MerchantProfile(
+        user=user,
+        business_name=data.business_name.strip(),
+        slug=_unique_slug(data.business_name),
+        whatsapp=data.whatsapp,
+        nib=data.nib,
+        address_line=data.address_line.strip(),
+        kecamatan=data.kecamatan,
+        postcode=data.postcode,
+        verification_status=VerificationStatus.UNVERIFIED,
+    )
+    _set_categories(profile, data.categories)
+    db.session.add(profile)
+    db.session.flush()
+    return user
+
+
+def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
+    """The merchant edits its own shop details."""
+    profile = user.merchant_profile
+    if profile is None:
+        raise DomainError(_l("Only merchants have a shop."))
+    user.full_name = data.owner_name.strip()
+    profile.business_name = data.business_name.strip()
+    profile.whatsapp = data.whatsapp
+    profile.address_line = data.address_line.strip()
+    profile.kecamatan = data.kecamatan
+    profile.postcode = data.postcode
+    profile.npwp = data.npwp or None
+    profile.story = (data.story or "").strip() or None
+    _set_categories(profile, data.categories)
+    db.session.flush()
+    return profile
+
+
+def _apply_buyer_details(user: User, profile: BuyerProfile, details: BuyerDetails) -> None:
+    user.full_name = details.full_name.strip()
+    profile.company = (details.company or "").strip() or None
+    profile.country = details.country
+    profile.state = details.state if details.country == "MY" else None
+    profile.region = None if details.country == "MY" else ((details.region or "").strip() or None)
+    profile.city = details.city.strip()
+    profile.postcode = details.postcode
+    profile.phone = details.phone
+
+
+def register_buyer(data: BuyerSignup) -> User:
+    """A buyer, consumer or business, who can shop at once."""
+    user = _new_user(data.email, data.password, Role.BUYER, data.details.full_name, data.locale)
+    profile = BuyerProfile(user=user)
+    _apply_buyer_details(user, profile, data.details)
+    db.session.add(profile)
+    db.session.flush()
+    return user
+
+
+def update_buyer_details(user: User, details: BuyerDetails) -> BuyerProfile:
+    """The buyer edits its own name, company and address."""
+    profile = user.buyer_profile
+    if profile is None:
+        raise DomainError(_l("Only buyers have a delivery address."))
+    _apply_buyer_details(user, profile, details)
+    db.session.flush()
+    return profile
+
+
+def create_staff(
+    email: str, password: str | None, role: Role, full_name: str, organisation: str | None = None, country: str = "ID"
+) -> User:
+    """An officer or admin, made from the command line or by an admin's invitation."""
+    if role not in (Role.OFFICER, Role.ADMIN):
+        raise DomainError(_l("Only officers and admins are created this way."))
+    user = _new_user(email, password, role, full_name, None)
+    if role == Role.OFFICER:
+        if not (organisation or "").strip():
+            raise DomainError(_l("An officer needs an organisation."), field="organisation")
+        db.session.add(OfficerProfile(user=user, organisation=organisation.strip(), country=country))
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with this email and password, or one message for every failure."""
+    user = find_user_by_email(email)
+    if user is None:
+        verify_password(None, password)
+        raise InvalidCredentials()
+    if not verify_password(user.password_hash, password):
+        raise InvalidCredentials()
+    if not user.active:
+        raise AccountDisabled()
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password and sign out every other session of this user."""
+    if not verify_password(user.password_hash, current_password):
+        raise WeakPassword(_l("Your current password is not right."), field="current_password")
+    _check_password(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.auth_nonce = new_auth_nonce()
+    db.session.flush()
+
+
+def change_email(user: User, current_password: str, new_email: str) -> None:
+    """Move the account to a new address, and tell the old one."""
+    if not verify_password(user.password_hash, current_password):
+        raise WeakPassword(_l("Your current password is not right."), field="current_password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        return
+    _ensure_email_free(new_email)
+    old_email = user.email
+    user.email = new_email
+    db.session.flush()
+    send_mail(old_email, "email_changed", user.locale, user=user, new_email=new_email)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_l("That language is not available."))
+    user.locale = locale
+    db.session.flush()
+
+
+# Tokens: signed, timed, and bound to the current password hash, so that a
+# link stops working once it has been used or the password has changed.
+
+RESET_SALT = "serumpun.password-reset"
+INVITE_SALT = "serumpun.officer-invite"
+LINK_PURPOSES = {
+    "reset": (RESET_SALT, "PASSWORD_RESET_MAX_AGE"),
+    "invite": (INVITE_SALT, "INVITE_MAX_AGE"),
+}
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_token(user: User, salt: str) -> str:
+    return _serializer(salt).dumps({"u": user.id, "h": _fingerprint(user)})
+
+
+def user_for_token(token: str, salt: str, max_age: int) -> User:
+    try:
+        payload = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ExpiredToken() from exc
+    except BadSignature as exc:
+        raise InvalidToken() from exc
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not secrets.compare_digest(_fingerprint(user), str(payload.get("h"))):
+        raise InvalidToken()
+    if not user.active:
+        raise AccountDisabled()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    link = url_for("accounts.reset_password", token=make_token(user, RESET_SALT), _external=True)
+    send_mail(user.email, "reset_password", user.locale, user=user, link=link)
+
+
+def check_link(purpose: str, token: str) -> User:
+    """The user a reset ("reset") or invitation ("invite") link belongs to, if it still works."""
+    salt, max_age_setting = LINK_PURPOSES[purpose]
+    return user_for_token(token, salt, current_app.config[max_age_setting])
+
+
+def set_password_from_link(purpose: str, token: str, new_password: str) -> User:
+    """Set a new password from an emailed link; the link is then spent."""
+    user = check_link(purpose, token)
+    _check_password(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.auth_nonce = new_auth_nonce()
+    db.session.flush()
+    return user
+
+
+def invite_officer(actor: User, data: Officer) -> User:
+    """An admin invites an officer, who sets a password from the emailed link."""
+    if not actor.is_admin:
+        raise DomainError(_l("Only admins can invite officers."))
+    user = create_staff(data.email, None, Role.OFFICER, data.full_name, data.organisation, data.country)
+    link = url_for("accounts.accept_invite", token=make_token(user, INVITE_SALT), _external=True)
+    send_mail(user.email, "officer_invite", None, user=user, link=link, inviter=actor)
+    return user
+
+
+def count_users_by_role() -> dict[str, int]:
+    rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
+    counts = {role.value: 0 for role in Role}
+    counts.update({role.value if isinstance(role, Role) else role: n for role, n in rows})
+    return counts
+
+
+def list_users(page: int, per_page: int = 50, role: Role | None = None) -> tuple[list[User], int]:
+    query = select(User)
+    count_query = select(func.count()).select_from(User)
+    if role is not None:
+        query = query.where(User.role == role)
+        count_query = count_query.where(User.role == role)
+    total = db.session.scalar(count_query) or 0
+    users = db.session.scalars(query.order_by(User.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    return list(users), total
+
+
+def list_merchants(status: VerificationStatus | None = None) -> list[MerchantProfile]:
+    query = (
+        select(MerchantProfile)
+        .options(selectinload(MerchantProfile.user), selectinload(MerchantProfile.category_links))
+        .order_by(MerchantProfile.business_name)
+    )
+    if status is not None:
+        query = query.where(MerchantProfile.verification_status == status)
+    return list(db.session.scalars(query).all())

@@ -1,0 +1,291 @@
+"""Signing up, signing in and out, password resets and account settings."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import DomainError
+from ..core.security import safe_next_url
+from ..extensions import db, limiter
+from . import services
+from .forms import (
+    BuyerSignupForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    MerchantSignupForm,
+    ResetPasswordForm,
+)
+from .models import Role, User
+
+bp = Blueprint("accounts", __name__)
+
+
+def home_for(user: User) -> str:
+    """Where each role starts after signing in."""
+    return {
+        Role.MERCHANT: url_for("merchant.dashboard"),
+        Role.BUYER: url_for("site.home"),
+        Role.OFFICER: url_for("officer.dashboard"),
+        Role.ADMIN: url_for("admin.dashboard"),
+    }[user.role]
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a service's refusal next to its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """A fresh session for the signed-in user: nothing from before survives."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = True
+    services.record_login(user)
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _redirect_signed_in():
+    return redirect(home_for(current_user)) if current_user.is_authenticated else None
+
+
+@bp.route("/signup")
+def signup():
+    """Choose to sign up as a merchant or a buyer."""
+    return _redirect_signed_in() or render_template("accounts/signup_choose.html")
+
+
+@bp.route("/signup/merchant", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+def signup_merchant():
+    """A Bandung UMKM opens its account and shop."""
+    if (done := _redirect_signed_in()) is not None:
+        return done
+    form = MerchantSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_merchant(
+                services.MerchantSignup(
+                    email=form.email.data, password=form.password.data, business_name=form.business_name.data,
+                    owner_name=form.owner_name.data, whatsapp=form.whatsapp.data, nib=form.nib.data,
+                    address_line=form.address_line.data, kecamatan=form.kecamatan.data,
+                    postcode=form.postcode.data, categories=form.categories.data, locale=current_locale(),
+                )
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(_("Welcome to Serumpun! Your shop is ready to set up. An officer will verify your business."), "success")
+            return redirect(url_for("merchant.dashboard"))
+    return render_template("accounts/signup_merchant.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/signup/buyer", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+def signup_buyer():
+    """A consumer or a business in Malaysia opens a buyer account."""
+    if (done := _redirect_signed_in()) is not None:
+        return done
+    form = BuyerSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_buyer(
+                services.BuyerSignup(
+                    email=form.email.data, password=form.password.data, details=buyer_details(form),
+                    locale=current_locale(),
+                )
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(_("Welcome to Serumpun! Your account is ready."), "success")
+            return redirect(url_for("site.home"))
+    return render_template("accounts/signup_buyer.html", form=form), 400 if form.errors else 200
+
+
+def buyer_details(form) -> services.BuyerDetails:
+    return services.BuyerDetails(
+        full_name=form.full_name.data, company=form.company.data, country=form.country.data,
+        state=form.state.data or None, region=form.region.data, city=form.city.data,
+        postcode=form.postcode.data, phone=form.phone.data,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    next_url = safe_next_url(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or home_for(current_user))
+    form = LoginForm(next=next_url or "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            start_session(user, remember=form.remember.data)
+            db.session.commit()
+            flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
+            return redirect(safe_next_url(form.next.data) or home_for(user))
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out and forget the session."""
+    if current_user.is_authenticated:
+        logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a password reset link by email."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account exists for that email, we have sent a link to reset the password. "
+                "It works for one hour."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+def _password_from_link(purpose: str, token: str, template: str, done_message: str):
+    try:
+        # Check the link before the form, so that a dead link says so at once.
+        services.check_link(purpose, token)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_from_link(purpose, token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(done_message, "success")
+            return redirect(home_for(user))
+    return render_template(template, form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    return _password_from_link("reset", token, "accounts/reset_password.html", _("Your password has been changed."))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def accept_invite(token: str):
+    """An invited officer chooses a password."""
+    return _password_from_link("invite", token, "accounts/accept_invite.html", _("Welcome to Serumpun."))
+
+
+@bp.route("/account")
+@login_required
+def settings():
+    """Account settings: password, email and language."""
+    return render_template(
+        "accounts/settings.html",
+        password_form=ChangePasswordForm(prefix="pw"),
+        email_form=ChangeEmailForm(prefix="em"),
+        language_form=LanguageForm(prefix="lang", language=current_locale()),
+    )
+
+
+def _settings_with(status: int = 400, **forms):
+    defaults = {
+        "password_form": ChangePasswordForm(prefix="pw", formdata=None),
+        "email_form": ChangeEmailForm(prefix="em", formdata=None),
+        "language_form": LanguageForm(prefix="lang", formdata=None, language=current_locale()),
+    }
+    defaults.update(forms)
+    return render_template("accounts/settings.html", **defaults), status
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    """Change the password; other devices are signed out."""
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            # The nonce changed: renew this session so that only this device stays signed in.
+            start_session(current_user._get_current_object())
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_with(password_form=form)
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def change_email():
+    """Move the account to another email address."""
+    form = ChangeEmailForm(prefix="em")
+    if form.validate_on_submit():
+        try:
+            services.change_email(current_user, form.current_password.data, form.email.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your email address has been changed."), "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_with(email_form=form)
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def change_language():
+    """Keep a language for this account on every device."""
+    form = LanguageForm(prefix="lang")
+    if form.validate_on_submit():
+        services.set_locale(current_user, form.language.data)
+        db.session.commit()
+        response = redirect(url_for("accounts.settings"))
+        remember_language_cookie(response, form.language.data)
+        return response
+    return _settings_with(language_form=form)
+
+
+def remember_language_cookie(response, language: str):
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE_NAME"], language, max_age=365 * 24 * 3600,
+        samesite="Lax", httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

@@ -1,0 +1,72 @@
+"""The admins' area: people, officer invitations and the development outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import services as accounts
+from ..accounts.forms import InviteOfficerForm
+from ..accounts.models import Role
+from ..accounts.views import attach_error
+from ..core.auth import guard_blueprint
+from ..core.errors import DomainError
+from ..core.pagination import Page, page_number
+from ..extensions import db
+from ..mail.services import list_outbox
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard_blueprint(bp, Role.ADMIN)
+
+
+@bp.route("/")
+def dashboard():
+    """Everyone with an account, newest first."""
+    role_value = request.args.get("role", "")
+    role = Role(role_value) if role_value in set(Role) else None
+    page = page_number()
+    users, total = accounts.list_users(page, role=role)
+    return render_template(
+        "admin/dashboard.html",
+        users=users,
+        pager=Page(page, 50, total),
+        role=role,
+        roles=list(Role),
+        counts=accounts.count_users_by_role(),
+    )
+
+
+@bp.route("/officers/invite", methods=["GET", "POST"])
+def invite_officer():
+    """Invite an officer, who chooses a password from the emailed link."""
+    form = InviteOfficerForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite_officer(
+                current_user,
+                accounts.Officer(
+                    email=form.email.data, full_name=form.full_name.data,
+                    organisation=form.organisation.data, country=form.country.data,
+                ),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("admin.dashboard", role="officer"))
+    return render_template("admin/invite_officer.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/outbox")
+def outbox():
+    """Mail that would have been sent, kept while no SMTP server is configured."""
+    page = page_number()
+    messages, total = list_outbox(page)
+    return render_template(
+        "admin/outbox.html",
+        messages=messages,
+        pager=Page(page, 50, total),
+        backend=current_app.config["MAIL_BACKEND"],
+    )

@@ -1,0 +1,174 @@
+"""Settings, read from the environment once, when the app is created.
+
+SERUMPUN_ENV picks the profile: development (default), test or production.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("SERUMPUN_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str = ""
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies: the browser never lets scripts read them.
+    SESSION_COOKIE_NAME = "serumpun_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_NAME = "serumpun_remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    LANGUAGE_COOKIE_NAME = "serumpun_lang"
+
+    # Photos arrive in later issues; a request may carry several of them.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 24 * 1024 * 1024)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    WTF_I18N_ENABLED = False  # every message is ours, translated in our catalogs
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+    LANGUAGES = ("id", "en", "ms")
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour")
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes")
+
+    PASSWORD_RESET_MAX_AGE = 3600
+    INVITE_MAX_AGE = 7 * 24 * 3600
+
+    MAIL_BACKEND = "outbox"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Serumpun <no-reply@serumpun.example>")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+
+    # Links in emails need an absolute address outside a request.
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    SECURITY_HSTS = False
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestConfig(BaseConfig):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    SECURITY_HSTS = True
+    MAIL_BACKEND = "log"
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def _dev_secret_key(folder: Path) -> str:
+    """A development key kept in instance/ so that sessions survive a restart."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(profile: str | None = None, overrides: dict | None = None) -> dict:
+    """Merge a profile with the environment and explicit overrides, and check it."""
+    name = profile or os.environ.get("SERUMPUN_ENV", "development")
+    if name not in PROFILES:
+        raise ConfigError(f"SERUMPUN_ENV must be one of {', '.join(PROFILES)}, got {name!r}")
+    cls = PROFILES[name]
+    config = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    folder = instance_path()
+
+    config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or config["SECRET_KEY"]
+    default_db = f"sqlite:///{folder / 'serumpun.sqlite'}"
+    if name == "test":
+        default_db = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") if name != "test" else default_db
+    config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or default_db
+
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url and name != "test":
+        config["RATELIMIT_STORAGE_URI"] = redis_url
+    if config["MAIL_SERVER"]:
+        config["MAIL_BACKEND"] = "smtp"
+    config["MAIL_BACKEND"] = os.environ.get("MAIL_BACKEND", config["MAIL_BACKEND"])
+
+    config.update(overrides or {})
+
+    if not config.get("SECRET_KEY"):
+        if name == "production":
+            raise ConfigError("SECRET_KEY must be set in production (SERUMPUN_ENV=production).")
+        config["SECRET_KEY"] = _dev_secret_key(folder)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

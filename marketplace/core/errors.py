@@ -1,0 +1,120 @@
+"""Domain errors and the one place that turns errors into pages or JSON."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of ours refused the request; the message is shown to the user."""
+
+    status_code = 400
+    default_message = _l("The request could not be completed.")
+
+    def __init__(self, message=None, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError):
+    status_code = 404
+    default_message = _l("We could not find that page.")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    default_message = _l("You do not have access to this page.")
+
+
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please sign in"),
+    403: _l("No access"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("Upload too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+
+MESSAGES = {
+    400: _l("The request could not be understood. Please check what you sent and try again."),
+    401: _l("Please sign in to continue."),
+    403: _l("You do not have access to this page."),
+    404: _l("We could not find that page. It may have moved or never existed."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What you sent is larger than we accept. Please send a smaller file."),
+    429: _l("Too many attempts in a short time. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. Nothing was changed; please try again in a moment."),
+}
+
+
+def wants_json() -> bool:
+    """JSON for the API and for clients that ask for it first."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, message=None):
+    title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    text = message or MESSAGES.get(status) or title
+    if wants_json():
+        response = jsonify(error={"status": status, "title": str(title), "message": str(text)})
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", status=status, title=title, message=text), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error, ours or Werkzeug's, ends in a page or JSON in the user's language."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        db.session.rollback()
+        return error_response(
+            400, _l("Your form expired or was sent from another site. Please reload the page and try again.")
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        response = error_response(status)
+        if status == 405 and getattr(error, "valid_methods", None):
+            response = app.make_response(response)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        if status == 429:
+            response = app.make_response(response)
+            retry = getattr(error, "retry_after", None)
+            if retry:
+                response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        db.session.rollback()
+        return error_response(500)

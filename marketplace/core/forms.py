@@ -1,0 +1,54 @@
+"""Form pieces with messages in our catalogs (WTForms has no Indonesian or Malay)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, ValidationError
+
+
+def required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def chosen():
+    return InputRequired(message=_l("Please choose one."))
+
+
+def length(max: int, min: int = -1):
+    if min > 0:
+        return Length(min=min, max=max, message=_l("Use between %(min)d and %(max)d characters.", min=min, max=max))
+    return Length(max=max, message=_l("Use at most %(max)d characters.", max=max))
+
+
+def email():
+    return Email(message=_l("Enter a valid email address, like name@example.com."), check_deliverability=False)
+
+
+def digits(count: int):
+    return Regexp(rf"^\d{{{count}}}$", message=_l("Enter exactly %(n)d digits.", n=count))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal of an unknown value speaks our languages."""
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            return  # whether a choice is needed is the validators' business
+        if self.data not in {value for value, *_ in self.iter_choices()}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes: easier on a phone than a multiple select."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {value for value, *_ in self.iter_choices()}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("Please choose only from the options."))

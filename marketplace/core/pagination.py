@@ -1,0 +1,37 @@
+"""Page numbers from the URL, and what a pager needs to draw itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+MAX_PAGE = 10_000
+
+
+def page_number(name: str = "page") -> int:
+    """A page number from the query string; nonsense means the first page."""
+    raw = request.args.get(name, "1")
+    try:
+        value = int(raw)
+    except ValueError:
+        return 1
+    return min(max(value, 1), MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages

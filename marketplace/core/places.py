@@ -1,0 +1,106 @@
+"""Places Serumpun knows by name: Bandung's kecamatan and Malaysia's states.
+
+Shipping zones live here too because they follow the states (East Malaysia is
+Sabah, Sarawak and Labuan).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+# The 30 kecamatan of Kota Bandung. Keys are stable slugs; names are proper
+# nouns and read the same in every language.
+KECAMATAN = {
+    "andir": "Andir",
+    "antapani": "Antapani",
+    "arcamanik": "Arcamanik",
+    "astanaanyar": "Astanaanyar",
+    "babakan-ciparay": "Babakan Ciparay",
+    "bandung-kidul": "Bandung Kidul",
+    "bandung-kulon": "Bandung Kulon",
+    "bandung-wetan": "Bandung Wetan",
+    "batununggal": "Batununggal",
+    "bojongloa-kaler": "Bojongloa Kaler",
+    "bojongloa-kidul": "Bojongloa Kidul",
+    "buahbatu": "Buahbatu",
+    "cibeunying-kaler": "Cibeunying Kaler",
+    "cibeunying-kidul": "Cibeunying Kidul",
+    "cibiru": "Cibiru",
+    "cicendo": "Cicendo",
+    "cidadap": "Cidadap",
+    "cinambo": "Cinambo",
+    "coblong": "Coblong",
+    "gedebage": "Gedebage",
+    "kiaracondong": "Kiaracondong",
+    "lengkong": "Lengkong",
+    "mandalajati": "Mandalajati",
+    "panyileukan": "Panyileukan",
+    "rancasari": "Rancasari",
+    "regol": "Regol",
+    "sukajadi": "Sukajadi",
+    "sukasari": "Sukasari",
+    "sumur-bandung": "Sumur Bandung",
+    "ujungberung": "Ujungberung",
+}
+
+WEST = "west"
+EAST = "east"
+
+
+@dataclass(frozen=True)
+class State:
+    code: str  # ISO 3166-2:MY
+    name: object  # a lazy string: "Penang" in English, "Pulau Pinang" in Malay
+    zone: str
+    federal_territory: bool = False
+
+
+MALAYSIAN_STATES = {
+    s.code: s
+    for s in [
+        State("MY-01", _l("Johor"), WEST),
+        State("MY-02", _l("Kedah"), WEST),
+        State("MY-03", _l("Kelantan"), WEST),
+        State("MY-04", _l("Malacca"), WEST),
+        State("MY-05", _l("Negeri Sembilan"), WEST),
+        State("MY-06", _l("Pahang"), WEST),
+        State("MY-07", _l("Penang"), WEST),
+        State("MY-08", _l("Perak"), WEST),
+        State("MY-09", _l("Perlis"), WEST),
+        State("MY-10", _l("Selangor"), WEST),
+        State("MY-11", _l("Terengganu"), WEST),
+        State("MY-12", _l("Sabah"), EAST),
+        State("MY-13", _l("Sarawak"), EAST),
+        State("MY-14", _l("Kuala Lumpur"), WEST, True),
+        State("MY-15", _l("Labuan"), EAST, True),
+        State("MY-16", _l("Putrajaya"), WEST, True),
+    ]
+}
+
+# Buyers come from Malaysia first, then its neighbours.
+BUYER_COUNTRIES = ("MY", "SG", "BN", "ID", "TH", "PH", "VN", "KH", "LA", "MM")
+
+
+def country_name(code: str) -> str:
+    """The country's name in the language of the page, from CLDR via Babel."""
+    locale = get_locale()
+    return locale.territories.get(code, code) if locale else code
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    return list(KECAMATAN.items())
+
+
+def state_choices() -> list[tuple[str, str]]:
+    return sorted(((s.code, str(s.name)) for s in MALAYSIAN_STATES.values()), key=lambda c: c[1])
+
+
+def state_name(code: str | None) -> str:
+    state = MALAYSIAN_STATES.get(code or "")
+    return str(state.name) if state else (code or "")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [(code, country_name(code)) for code in BUYER_COUNTRIES]

@@ -1,0 +1,56 @@
+"""What every template can use: navigation, languages, formatting."""
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..catalog.taxonomy import category_name
+from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
+from .places import KECAMATAN, country_name, state_name
+
+# One menu per role: (endpoint, label). Later areas add their entries here.
+NAVIGATION = {
+    None: [("site.home", _l("Home"))],
+    "merchant": [("merchant.dashboard", _l("My shop")), ("merchant.shop", _l("Shop details"))],
+    "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address"))],
+    "officer": [("officer.dashboard", _l("Merchants"))],
+    "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
+              ("officer.dashboard", _l("Merchants")), ("admin.outbox", _l("Outbox"))],
+}
+
+ROLE_NAMES = {
+    "merchant": _l("Merchant"),
+    "buyer": _l("Buyer"),
+    "officer": _l("Officer"),
+    "admin": _l("Admin"),
+}
+
+
+def navigation() -> list[tuple[str, str, bool]]:
+    role = current_user.role.value if current_user.is_authenticated else None
+    return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in NAVIGATION[role]]
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def globals_for_templates():
+        locale = get_locale()
+        return {
+            "navigation": navigation,
+            "role_names": ROLE_NAMES,
+            "languages": LANGUAGE_NAMES,
+            "language_short": LANGUAGE_SHORT,
+            "current_language": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
+        }
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        kecamatan=lambda code: KECAMATAN.get(code, code),
+        state=state_name,
+        country=country_name,
+        category=category_name,
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+    )

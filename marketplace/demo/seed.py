@@ -1,0 +1,141 @@
+"""Demo data modelled on real kinds of Bandung UMKM and Malaysian buyers.
+
+Idempotent: an account whose email exists is left as it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..accounts import services as accounts
+from ..accounts.models import Role, User, VerificationStatus
+from ..core.models import utcnow
+from ..extensions import db
+
+DEMO_PASSWORD = "serumpun-demo"
+
+
+@dataclass
+class SeedReport:
+    created: int = 0
+    existing: int = 0
+    sign_ins: list[tuple[str, str]] = field(default_factory=list)
+
+
+STAFF = [
+    ("admin@serumpun.example", Role.ADMIN, "Admin Serumpun", None, "ID"),
+    ("officer@serumpun.example", Role.OFFICER, "Rina Kartika", "Pemkot Bandung", "ID"),
+    ("officer.pj@serumpun.example", Role.OFFICER, "Faridah binti Osman", "Majlis Bandaraya Petaling Jaya", "MY"),
+]
+
+MERCHANTS = [
+    dict(email="merchant@serumpun.example", business_name="Sangrai Preanger Coffee", owner_name="Dadang Suherman",
+         whatsapp="+6281221430001", nib="9120001230001", address_line="Jl. Dago No. 112",
+         kecamatan="coblong", postcode="40135", categories=["coffee-tea"], status=VerificationStatus.VERIFIED,
+         story="Kami menyangrai kopi arabika Java Preanger dari kebun di lereng Gunung Puntang dan Malabar, "
+               "dikemas dalam kantong ber-katup satu arah agar aroma tetap segar sampai ke Malaysia."),
+    dict(email="keripik@serumpun.example", business_name="Keripik Ceu Enok", owner_name="Enok Nurhayati",
+         whatsapp="+6281322540002", nib="9120001230002", address_line="Jl. Pajajaran No. 45",
+         kecamatan="cicendo", postcode="40173", categories=["snacks"], status=VerificationStatus.VERIFIED,
+         story="Keripik singkong, basreng dan kerupuk pedas, digoreng setiap pagi dan dikemas dalam "
+               "standing pouch ber-zip dengan label tiga bahasa."),
+    dict(email="sambal@serumpun.example", business_name="Sambal Teh Euis", owner_name="Euis Komariah",
+         whatsapp="+6285722650003", nib="9120001230003", address_line="Jl. Buah Batu No. 210",
+         kecamatan="buahbatu", postcode="40264", categories=["sauces-spices", "snacks"],
+         status=VerificationStatus.VERIFIED,
+         story="Sambal bawang, sambal cumi dan sambal dadak khas Sunda dalam botol kaca tersegel."),
+    dict(email="batik@serumpun.example", business_name="Batik Kujang Pasundan", owner_name="Asep Saepudin",
+         whatsapp="+6281394760004", nib="9120001230004", address_line="Jl. Moh. Toha No. 77",
+         kecamatan="bandung-kidul", postcode="40252", categories=["batik-textiles"],
+         status=VerificationStatus.PENDING,
+         story="Batik tulis dan cap bermotif khas Sunda, diwarnai dengan pewarna alam."),
+    dict(email="hijab@serumpun.example", business_name="Sukajadi Modest Wear", owner_name="Nadia Rahmawati",
+         whatsapp="+6281563870005", nib="9120001230005", address_line="Jl. Sukajadi No. 131",
+         kecamatan="sukajadi", postcode="40162", categories=["modest-fashion", "batik-textiles"],
+         status=VerificationStatus.VERIFIED,
+         story="Gamis, tunik dan hijab voal yang dijahit penjahit rumahan di Sukajadi."),
+    dict(email="leather@serumpun.example", business_name="Cibaduyut Leather Works", owner_name="Ujang Hidayat",
+         whatsapp="+6282118980006", nib="9120001230006", address_line="Jl. Cibaduyut Raya No. 18",
+         kecamatan="bojongloa-kidul", postcode="40236", categories=["bags-leather"],
+         status=VerificationStatus.UNVERIFIED,
+         story="Tas, dompet dan sepatu kulit sapi buatan tangan dari sentra Cibaduyut."),
+    dict(email="bamboo@serumpun.example", business_name="Awi Craft Ujungberung", owner_name="Cecep Gunawan",
+         whatsapp="+6281312090007", nib="9120001230007", address_line="Jl. A.H. Nasution No. 300",
+         kecamatan="ujungberung", postcode="40611", categories=["crafts-decor"],
+         status=VerificationStatus.VERIFIED,
+         story="Lampu, wadah dan peralatan makan dari bambu (awi) yang dianyam perajin Ujungberung."),
+    dict(email="herbal@serumpun.example", business_name="Geulis Herbal Bandung", owner_name="Siti Maryam",
+         whatsapp="+6287821100008", nib="9120001230008", address_line="Jl. Terusan Jakarta No. 55",
+         kecamatan="antapani", postcode="40291", categories=["beauty-herbal"],
+         status=VerificationStatus.UNVERIFIED,
+         story="Lulur, minyak rambut dan sabun herbal dari resep keluarga Sunda."),
+]
+
+BUYERS = [
+    dict(email="buyer@serumpun.example", full_name="Nur Aisyah binti Hamzah", company="Kedai Serumpun PJ Sdn. Bhd.",
+         state="MY-10", city="Petaling Jaya", postcode="46000", phone="+60379561234"),
+    dict(email="buyer.kl@serumpun.example", full_name="Tan Mei Ling", company=None,
+         state="MY-14", city="Kuala Lumpur", postcode="50450", phone="+60123456701"),
+    dict(email="buyer.penang@serumpun.example", full_name="Rajesh Kumar", company="Penang Halal Mart",
+         state="MY-07", city="George Town", postcode="10200", phone="+60124567802"),
+    dict(email="buyer.johor@serumpun.example", full_name="Siti Hajar binti Ismail", company=None,
+         state="MY-01", city="Johor Bahru", postcode="80000", phone="+60137654303"),
+    dict(email="buyer.sabah@serumpun.example", full_name="Jasmine Lo", company=None,
+         state="MY-12", city="Kota Kinabalu", postcode="88000", phone="+60168765404"),
+    dict(email="buyer.sarawak@serumpun.example", full_name="Ahmad Zaki bin Bujang",
+         company="Kuching Borneo Distributors", state="MY-13", city="Kuching", postcode="93000",
+         phone="+60198765505"),
+]
+
+
+def _mark_demo(user: User) -> None:
+    user.is_demo = True
+
+
+def seed_demo() -> SeedReport:
+    """Create the demo accounts that do not exist yet."""
+    report = SeedReport()
+
+    def exists(email: str) -> bool:
+        if accounts.find_user_by_email(email) is not None:
+            report.existing += 1
+            return True
+        report.created += 1
+        return False
+
+    for email, role, name, organisation, country in STAFF:
+        if not exists(email):
+            _mark_demo(accounts.create_staff(email, DEMO_PASSWORD, role, name, organisation, country))
+
+    for row in MERCHANTS:
+        data = dict(row)
+        status, story = data.pop("status"), data.pop("story")
+        if exists(data["email"]):
+            continue
+        user = accounts.register_merchant(accounts.MerchantSignup(password=DEMO_PASSWORD, locale="id", **data))
+        _mark_demo(user)
+        profile = user.merchant_profile
+        profile.story = story
+        profile.verification_status = status
+        if status == VerificationStatus.VERIFIED:
+            profile.verified_at = utcnow()
+
+    for row in BUYERS:
+        data = dict(row)
+        if exists(data["email"]):
+            continue
+        email, phone = data.pop("email"), data.pop("phone")
+        details = accounts.BuyerDetails(country="MY", region=None, phone=phone, **data)
+        user = accounts.register_buyer(
+            accounts.BuyerSignup(email=email, password=DEMO_PASSWORD, details=details, locale="en")
+        )
+        _mark_demo(user)
+
+    db.session.flush()
+    report.sign_ins = [
+        ("admin@serumpun.example", "admin"),
+        ("officer@serumpun.example", "officer, Pemkot Bandung"),
+        ("officer.pj@serumpun.example", "officer, Majlis Bandaraya Petaling Jaya"),
+        ("merchant@serumpun.example", "merchant, Sangrai Preanger Coffee (coffee roaster)"),
+        ("buyer@serumpun.example", "buyer, Kedai Serumpun PJ (a shop in Petaling Jaya)"),
+    ]
+    return report

@@ -1,0 +1,92 @@
+"""Sending mail through the backend the configuration names.
+
+Backends: "smtp" (MAIL_SERVER is set), "outbox" (development: the log and a
+table admins can read), "log" (production without SMTP: the log only).
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .models import OutboxMessage
+
+log = logging.getLogger("marketplace.mail")
+
+
+@dataclass(frozen=True)
+class Mail:
+    recipient: str
+    subject: str
+    body: str
+
+
+class MailBackend:
+    def send(self, mail: Mail, config) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class LogBackend(MailBackend):
+    def send(self, mail: Mail, config) -> None:
+        log.info("Mail to %s: %s\n%s", mail.recipient, mail.subject, mail.body)
+
+
+class OutboxBackend(LogBackend):
+    def send(self, mail: Mail, config) -> None:
+        super().send(mail, config)
+        db.session.add(OutboxMessage(recipient=mail.recipient, subject=mail.subject, body=mail.body))
+        db.session.flush()
+
+
+class SMTPBackend(MailBackend):
+    def send(self, mail: Mail, config) -> None:
+        message = EmailMessage()
+        message["From"] = config["MAIL_DEFAULT_SENDER"]
+        message["To"] = mail.recipient
+        message["Subject"] = mail.subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain="serumpun")
+        message.set_content(mail.body)
+        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+
+
+BACKENDS: dict[str, type[MailBackend]] = {"smtp": SMTPBackend, "outbox": OutboxBackend, "log": LogBackend}
+
+
+def send_mail(recipient: str, template: str, locale: str | None, **context) -> Mail:
+    """Render templates/mail/<template>.txt in the recipient's language and send it.
+
+    The template's first line is the subject.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    mail = Mail(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+    backend = BACKENDS[current_app.config["MAIL_BACKEND"]]()
+    backend.send(mail, current_app.config)
+    return mail
+
+
+def list_outbox(page: int, per_page: int = 50) -> tuple[list[OutboxMessage], int]:
+    """The newest development mails first, and how many there are."""
+    total = db.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .order_by(OutboxMessage.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total

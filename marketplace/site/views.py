@@ -1,0 +1,52 @@
+"""Pages for everyone: home, language choice and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..accounts import services as accounts
+from ..accounts.forms import LanguageForm
+from ..accounts.views import remember_language_cookie
+from ..catalog.taxonomy import category_choices
+from ..core.security import safe_next_url
+from ..extensions import csrf, db, limiter
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/")
+def home():
+    """What Serumpun is, and the way in for merchants and buyers."""
+    return render_template("site/home.html", category_list=category_choices())
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Show the site in another language, remembered in a cookie and on the account."""
+    form = LanguageForm()
+    target = safe_next_url(form.next.data) or url_for("site.home")
+    if not form.validate_on_submit():
+        return redirect(target)
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, form.language.data)
+        db.session.commit()
+    return remember_language_cookie(redirect(target), form.language.data)
+
+
+@bp.route("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    """Whether the app can reach its database, for load balancers and monitors."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # the answer must come back even when the database is down
+        current_app.logger.warning("Health check: database unreachable: %s", exc)
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    response = jsonify(status="ok" if status == 200 else "degraded", database=database)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
