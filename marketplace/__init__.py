@@ -16,8 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(instance_path()),
     )
-    profile = (config or {}).pop("ENV_PROFILE", None) if config else None
-    app.config.from_mapping(load_config(profile, config))
+    # config may name its profile with SERUMPUN_ENV; otherwise the environment does.
+    app.config.from_mapping(load_config((config or {}).get("SERUMPUN_ENV"), config))
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

@@ -135,7 +135,7 @@ class BuyerDetailsForm(FlaskForm):
         description=_l("For shops and distributors buying wholesale."), render_kw={"autocomplete": "organization"},
     )
     country = ChoiceField(_l("Country"), validators=[chosen()], default="MY")
-    state = ChoiceField(_l("State (Malaysia)"), validators=[Optional()])
+    state = ChoiceField(_l("State (Malaysia)"))
     region = StringField(
         _l("State or region (outside Malaysia)"), validators=[Optional(), length(80)], filters=[strip]
     )

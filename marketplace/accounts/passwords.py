@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,7 +39,7 @@ def password_problem(password: str, email: str | None = None):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -1,0 +1,85 @@
+"""A test client that behaves like a browser with forms: it sends the CSRF token."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from flask import Flask
+
+DEMO_PASSWORD = "serumpun-demo"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.http = app.test_client()
+
+    def get(self, url: str, **kwargs):
+        return self.http.get(url, **kwargs)
+
+    def csrf_token(self, url: str = "/login") -> str:
+        page = self.http.get(url).get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
+
+    def post(self, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        """Post a form as a browser would: with the token from the page it came from."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(token_from or url))
+        return self.http.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = DEMO_PASSWORD, **extra):
+        return self.post("/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.post("/logout", token_from="/")
+
+
+def text_of(response) -> str:
+    """The visible text of a page, roughly: tags removed, entities decoded."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def html_lang(response) -> str:
+    match = re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
+def merchant_form(**overrides) -> dict:
+    data = {
+        "email": "toko@example.id",
+        "password": "kopi-sangrai-2026",
+        "confirm": "kopi-sangrai-2026",
+        "business_name": "Kopi Gunung Puntang",
+        "owner_name": "Ujang Sutisna",
+        "whatsapp": "0812 2143 5566",
+        "nib": "1234567890123",
+        "address_line": "Jl. Cihampelas No. 10",
+        "kecamatan": "coblong",
+        "postcode": "40131",
+        "categories": ["coffee-tea"],
+    }
+    data.update(overrides)
+    return data
+
+
+def buyer_form(**overrides) -> dict:
+    data = {
+        "email": "aminah@example.my",
+        "password": "nasi-lemak-pedas",
+        "confirm": "nasi-lemak-pedas",
+        "full_name": "Aminah binti Yusof",
+        "company": "",
+        "country": "MY",
+        "state": "MY-10",
+        "region": "",
+        "city": "Petaling Jaya",
+        "postcode": "46100",
+        "phone": "012-345 6789",
+    }
+    data.update(overrides)
+    return data
