@@ -14,6 +14,8 @@ class Client:
     def __init__(self, app: Flask):
         self.app = app
         self.http = app.test_client()
+        # Tests read English unless they ask for another language.
+        self.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def get(self, url: str, **kwargs):
         return self.http.get(url, **kwargs)

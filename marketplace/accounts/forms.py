@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import Optional, ValidationError
 
 from ..catalog.taxonomy import category_choices
-from ..core.forms import ChoiceField, MultiCheckboxField, chosen, digits, email, length, required, strip
+from ..core.forms import ChoiceField, MultiCheckboxField, chosen, digits, email, length, options, required, strip
 from ..core.i18n import LANGUAGE_NAMES
 from ..core.places import country_choices, kecamatan_choices, state_choices
 from .passwords import MAX_LENGTH, password_problem
@@ -89,8 +89,8 @@ class MerchantShopForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kecamatan.choices = [("", _l("Choose a kecamatan"))] + kecamatan_choices()
-        self.categories.choices = category_choices()
+        self.kecamatan.choices = options([("", _l("Choose a kecamatan")), *kecamatan_choices()])
+        self.categories.choices = options(category_choices())
 
     def validate_categories(self, field):
         if not field.data:
@@ -155,8 +155,8 @@ class BuyerDetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
-        self.state.choices = [("", _l("Choose a state"))] + state_choices()
+        self.country.choices = options(country_choices())
+        self.state.choices = options([("", _l("Choose a state")), *state_choices()])
 
     def validate_state(self, field):
         if self.country.data == "MY" and not field.data:
@@ -209,7 +209,7 @@ class ChangeEmailForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = ChoiceField(_l("Language"), validators=[chosen()], choices=list(LANGUAGE_NAMES.items()))
+    language = ChoiceField(_l("Language"), validators=[chosen()], choices=options(LANGUAGE_NAMES.items()))
     next = HiddenField()
 
 
@@ -220,5 +220,5 @@ class InviteOfficerForm(FlaskForm):
     country = ChoiceField(
         _l("Side of the partnership"),
         validators=[chosen()],
-        choices=[("ID", _l("Bandung, Indonesia")), ("MY", _l("Petaling Jaya, Malaysia"))],
+        choices=options([("ID", _l("Bandung, Indonesia")), ("MY", _l("Petaling Jaya, Malaysia"))]),
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, ValidationError
 
 
@@ -32,13 +33,18 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class ChoiceField(SelectField):
     """A select whose refusal of an unknown value speaks our languages."""
 
     def pre_validate(self, form):
         if self.data in ("", None):
             return  # whether a choice is needed is the validators' business
-        if self.data not in {value for value, *_ in self.iter_choices()}:
+        if self.data not in {choice.value for choice in self.iter_choices()}:
             raise ValidationError(_l("Please choose one of the options."))
 
 
@@ -49,6 +55,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
     def pre_validate(self, form):
-        allowed = {value for value, *_ in self.iter_choices()}
+        allowed = {choice.value for choice in self.iter_choices()}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError(_l("Please choose only from the options."))
