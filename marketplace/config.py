@@ -57,7 +57,7 @@ class BaseConfig:
     LANGUAGE_COOKIE_NAME = "serumpun_lang"
 
     # Photos arrive in later issues; a request may carry several of them.
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 24 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = 24 * 1024 * 1024
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -71,27 +71,27 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
-    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour")
-    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes")
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    SIGNUP_RATE_LIMIT = "20 per hour"
+    RESET_RATE_LIMIT = "5 per 15 minutes"
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default: scrypt with n=2**15
     PASSWORD_RESET_MAX_AGE = 3600
     INVITE_MAX_AGE = 7 * 24 * 3600
 
     MAIL_BACKEND = "outbox"
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-    MAIL_PORT = _int("MAIL_PORT", 587)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
-    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Serumpun <no-reply@serumpun.example>")
-    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "Serumpun <no-reply@serumpun.example>"
+    MAIL_TIMEOUT = 10
 
     # Links in emails need an absolute address outside a request.
-    SERVER_NAME = os.environ.get("SERVER_NAME") or None
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME = "http"
 
     SECURITY_HSTS = False
 
@@ -112,10 +112,28 @@ class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    PREFERRED_URL_SCHEME = "https"
     SECURITY_HSTS = True
     MAIL_BACKEND = "log"
 
+
+# Settings that the environment may set, and how to read each.
+FROM_ENVIRONMENT = {
+    "MAX_CONTENT_LENGTH": _int,
+    "LOGIN_RATE_LIMIT": os.environ.get,
+    "SIGNUP_RATE_LIMIT": os.environ.get,
+    "RESET_RATE_LIMIT": os.environ.get,
+    "MAIL_SERVER": os.environ.get,
+    "MAIL_PORT": _int,
+    "MAIL_USERNAME": os.environ.get,
+    "MAIL_PASSWORD": os.environ.get,
+    "MAIL_USE_TLS": _bool,
+    "MAIL_USE_SSL": _bool,
+    "MAIL_DEFAULT_SENDER": os.environ.get,
+    "MAIL_TIMEOUT": _int,
+    "SERVER_NAME": os.environ.get,
+    "PREFERRED_URL_SCHEME": os.environ.get,
+}
 
 PROFILES = {
     "development": DevelopmentConfig,
@@ -144,6 +162,9 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
     cls = PROFILES[name]
     config = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     folder = instance_path()
+    for key, read in FROM_ENVIRONMENT.items():
+        if os.environ.get(key):
+            config[key] = read(key, config[key])
 
     config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or config["SECRET_KEY"]
     default_db = f"sqlite:///{folder / 'serumpun.sqlite'}"

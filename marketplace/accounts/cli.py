@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 
 from ..core.errors import DomainError
 from ..extensions import db
@@ -15,7 +16,8 @@ def _create(email: str, password: str, role: Role, name: str, organisation: str 
         user = services.create_staff(email, password, role, name, organisation, country)
     except DomainError as error:
         db.session.rollback()
-        raise click.ClickException(str(error.message)) from error
+        with force_locale("en"):  # the command line speaks English, like its --help
+            raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Created {role.value} {user.email} (id {user.id}).")
 

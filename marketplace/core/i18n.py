@@ -1,7 +1,7 @@
 """Which language a page is shown in."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -22,6 +22,8 @@ def supported_languages() -> tuple[str, ...]:
 def select_locale() -> str:
     """The user's saved choice, then the cookie, then the browser, then Indonesian."""
     languages = supported_languages()
+    if not has_request_context():  # the command line and background work
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"])
