@@ -1,6 +1,7 @@
 """What every template can use: navigation, languages, formatting."""
 from __future__ import annotations
 
+import phonenumbers
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -11,14 +12,25 @@ from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .places import KECAMATAN, country_name, state_name
 
 # One menu per role: (endpoint, label). Later areas add their entries here.
+ACCOUNT = ("accounts.settings", _l("Account"))
 NAVIGATION = {
     None: [("site.home", _l("Home"))],
-    "merchant": [("merchant.dashboard", _l("My shop")), ("merchant.shop", _l("Shop details"))],
-    "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address"))],
-    "officer": [("officer.dashboard", _l("Merchants"))],
+    "merchant": [("merchant.dashboard", _l("My shop")), ("merchant.shop", _l("Shop details")), ACCOUNT],
+    "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address")), ACCOUNT],
+    "officer": [("officer.dashboard", _l("Merchants")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
-              ("officer.dashboard", _l("Merchants")), ("admin.outbox", _l("Outbox"))],
+              ("officer.dashboard", _l("Merchants")), ("admin.outbox", _l("Outbox")), ACCOUNT],
 }
+
+
+def format_phone(value: str | None) -> str:
+    """+6281221430001 as +62 812-2143-0001: easier to read and to dial."""
+    if not value:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return value
 
 ROLE_NAMES = {
     "merchant": _l("Merchant"),
@@ -49,6 +61,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,
+        phone=format_phone,
         country=country_name,
         category=category_name,
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

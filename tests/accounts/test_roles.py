@@ -43,10 +43,10 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home"]),
-        ("merchant@serumpun.example", ["My shop", "Shop details"]),
-        ("buyer@serumpun.example", ["Home", "Delivery address"]),
-        ("officer@serumpun.example", ["Merchants"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Outbox"]),
+        ("merchant@serumpun.example", ["My shop", "Shop details", "Account"]),
+        ("buyer@serumpun.example", ["Home", "Delivery address", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

@@ -1,0 +1,80 @@
+"""One journey per user, each ending in what the user sees."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_merchant_signs_up_signs_out_and_signs_in_again(browser, live_server, screenshot):
+    # A Bandung merchant on a phone, reading Indonesian.
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    page.get_by_role("link", name="Daftar", exact=True).click()
+    page.get_by_role("link", name="Daftar sebagai penjual").click()
+
+    page.get_by_label("Nama usaha").fill("Keripik Pedas Mang Ujang")
+    page.get_by_label("Nama pemilik").fill("Ujang Sutisna")
+    page.get_by_label("NIB (Nomor Induk Berusaha)").fill("8120012345678")
+    page.get_by_label("Nomor WhatsApp").fill("0812 2233 4455")
+    page.get_by_label("Alamat jalan").fill("Jl. Cikutra No. 21")
+    page.get_by_label("Kecamatan").select_option(label="Cibeunying Kidul")
+    page.get_by_label("Kode pos").fill("40124")
+    page.get_by_label("Camilan").check()
+    page.get_by_label("Email").fill("mang.ujang@example.id")
+    page.get_by_label("Kata sandi", exact=True).fill("keripik-pedas-level5")
+    page.get_by_label("Ulangi kata sandi").fill("keripik-pedas-level5")
+    page.get_by_role("button", name="Buat toko saya").click()
+
+    expect(page).to_have_url(live_server.url + "/merchant/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Keripik Pedas Mang Ujang")
+    expect(page.get_by_text("Belum terverifikasi", exact=True)).to_be_visible()
+    screenshot(page, "merchant-dashboard")
+
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("link", name="Masuk")).to_be_visible()
+
+    page.get_by_role("link", name="Masuk").click()
+    page.get_by_label("Email").fill("mang.ujang@example.id")
+    page.get_by_label("Kata sandi").fill("keripik-pedas-level5")
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(live_server.url + "/merchant/")
+    expect(page.get_by_text("Selamat datang kembali, Ujang Sutisna.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Utama").get_by_role("link", name="Toko saya")).to_be_visible()
+    context.close()
+
+
+def test_buyer_signs_up_and_switches_to_bahasa_melayu(browser, live_server, screenshot):
+    # A shop owner in Petaling Jaya whose browser asks for English.
+    context = browser.new_context(locale="en-MY", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/signup/buyer")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_label("Country")).to_have_value("MY")
+
+    page.get_by_label("Your name").fill("Nur Aisyah binti Hamzah")
+    page.get_by_label("Company (optional)").fill("Kedai Runcit Aisyah")
+    page.get_by_label("Phone").fill("012-345 6789")
+    page.get_by_label("State (Malaysia)").select_option(label="Selangor")
+    page.get_by_label("City").fill("Petaling Jaya")
+    page.get_by_label("Postcode").fill("46050")
+    page.get_by_label("Email").fill("aisyah@kedai.example")
+    page.get_by_label("Password", exact=True).fill("teh-tarik-kurang-manis")
+    page.get_by_label("Repeat password").fill("teh-tarik-kurang-manis")
+    page.get_by_role("button", name="Create my account").click()
+
+    expect(page.get_by_text("Welcome to Serumpun! Your account is ready.")).to_be_visible()
+    page.get_by_role("button", name="Bahasa Melayu").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "ms")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Produk UMKM Bandung, dihantar ke Malaysia.")
+    expect(page.get_by_role("button", name="Log keluar")).to_be_visible()
+    # The choice stays on the account: another device shows Malay too.
+    page.goto(live_server.url + "/buyer/profile")
+    expect(page.locator("html")).to_have_attribute("lang", "ms")
+    expect(page.get_by_label("Negeri (Malaysia)")).to_have_value("MY-10")
+    screenshot(page, "buyer-profile-ms")
+    context.close()
