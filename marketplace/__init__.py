@@ -37,6 +37,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  every table, so that Alembic sees them all
     from .accounts.services import load_user_by_session_id
+    from .core.errors import unauthorized
     from .core.i18n import select_locale
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -52,14 +53,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_by_session_id)
-
-    from flask_babel import lazy_gettext as _l
-
-    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.unauthorized_handler(unauthorized)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -71,7 +71,8 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"  # per client address
+    LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # per email typed, from anywhere
     SIGNUP_RATE_LIMIT = "20 per hour"
     RESET_RATE_LIMIT = "5 per 15 minutes"
 
@@ -94,6 +95,9 @@ class BaseConfig:
     PREFERRED_URL_SCHEME = "http"
 
     SECURITY_HSTS = False
+    # How many proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
+    # Rate limits count by client address, so behind a load balancer this must be right.
+    TRUST_PROXY_HOPS = 0
 
 
 class DevelopmentConfig(BaseConfig):
@@ -121,6 +125,7 @@ class ProductionConfig(BaseConfig):
 FROM_ENVIRONMENT = {
     "MAX_CONTENT_LENGTH": _int,
     "LOGIN_RATE_LIMIT": os.environ.get,
+    "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get,
     "SIGNUP_RATE_LIMIT": os.environ.get,
     "RESET_RATE_LIMIT": os.environ.get,
     "MAIL_SERVER": os.environ.get,
@@ -133,6 +138,7 @@ FROM_ENVIRONMENT = {
     "MAIL_TIMEOUT": _int,
     "SERVER_NAME": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
+    "TRUST_PROXY_HOPS": _int,
 }
 
 PROFILES = {

@@ -128,8 +128,13 @@ def buyer_details(form) -> services.BuyerDetails:
     )
 
 
+def _typed_email() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_typed_email)
 def login():
     """Sign in with email and password."""
     next_url = safe_next_url(request.values.get("next"))

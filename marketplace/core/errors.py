@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -74,6 +74,14 @@ def error_response(status: int, message=None):
         response.status_code = status
         return response
     return render_template("errors/error.html", status=status, title=title, message=text), status
+
+
+def unauthorized():
+    """Not signed in: JSON clients get a 401; people go to the sign-in page and come back."""
+    if wants_json():
+        return error_response(401)
+    flash(MESSAGES[401], "info")
+    return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
 
 
 def register_error_handlers(app: Flask) -> None:

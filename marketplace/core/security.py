@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +21,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def register_security_headers(app: Flask) -> None:
     """Headers that tell browsers to distrust everything but us."""
     hsts = app.config.get("SECURITY_HSTS", False)
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.after_request
     def set_headers(response):
@@ -30,6 +34,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Pages differ by language (cookie or Accept-Language) and by who is signed in.
+        response.vary.update(("Cookie", "Accept-Language"))
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

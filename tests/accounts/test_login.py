@@ -135,3 +135,44 @@ def test_sign_out_is_a_post(client, demo):
     client.login("buyer@serumpun.example")
     assert client.get("/logout").status_code == 405
     assert client.get("/buyer/profile").status_code == 200
+
+
+def test_one_account_is_protected_from_guesses_coming_from_many_addresses(app_factory, demo):
+    from ..helpers import Client
+
+    app = app_factory(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
+    for n in range(3):
+        client = Client(app)
+        client.http.environ_base["REMOTE_ADDR"] = f"10.9.8.{n}"
+        assert client.login("merchant@serumpun.example", "guess-number-" + str(n)).status_code == 400
+    attacker = Client(app)
+    attacker.http.environ_base["REMOTE_ADDR"] = "10.9.8.77"
+    assert attacker.login("merchant@serumpun.example").status_code == 429
+    # Another account is not affected.
+    assert attacker.login("buyer@serumpun.example").status_code == 302
+
+
+def test_rate_limits_work_on_redis(app_factory, demo):
+    """With REDIS_URL set, limits live in Redis, shared by every app server."""
+    import os
+    import uuid
+
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    from ..helpers import Client
+
+    prefix = f"serumpun-test-{uuid.uuid4().hex}"
+    settings = dict(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix, LOGIN_RATE_LIMIT="2 per minute")
+    first, second = Client(app_factory(**settings)), Client(app_factory(**settings))
+    assert first.login("buyer@serumpun.example", "wrong-password-1").status_code == 400
+    assert second.login("buyer@serumpun.example", "wrong-password-2").status_code == 400
+    # The third attempt is refused by either server: they count together.
+    assert first.login("buyer@serumpun.example").status_code == 429
+    redis.Redis.from_url(url).delete(*redis.Redis.from_url(url).keys(f"*{prefix}*") or ["none"])

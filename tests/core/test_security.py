@@ -77,3 +77,25 @@ def test_uploads_larger_than_the_limit_are_refused(app_factory):
     response = client.http.post("/login", data={"email": "x" * 5000}, headers={"Accept-Language": "ms"})
     assert response.status_code == 413
     assert "melebihi saiz yang dibenarkan" in response.get_data(as_text=True)
+
+
+def test_pages_vary_by_language_and_session(client):
+    vary = client.get("/").headers["Vary"]
+    assert "Cookie" in vary and "Accept-Language" in vary
+
+
+def test_behind_a_proxy_the_client_address_counts(app_factory, demo):
+    app = app_factory(TRUST_PROXY_HOPS=1, LOGIN_RATE_LIMIT="1 per minute")
+    first, second = Client(app), Client(app)
+    first.http.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
+    second.http.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert first.login("buyer@serumpun.example", "wrong-password-1").status_code == 400
+    assert first.login("buyer@serumpun.example").status_code == 429
+    # Same proxy, another client: not blocked.
+    assert second.login("buyer@serumpun.example").status_code == 302
+
+
+def test_json_clients_are_told_to_sign_in_with_a_401(client):
+    response = client.get("/merchant/", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.json["error"]["status"] == 401

@@ -1,0 +1,62 @@
+"""Mail through a real SMTP server (aiosmtpd on 127.0.0.1)."""
+from __future__ import annotations
+
+import re
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.mail.models import OutboxMessage
+
+from .helpers import Client
+
+
+class Inbox(Sink):
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp_server():
+    with socket.socket() as probe:  # aiosmtpd needs a port number up front
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller.port, inbox
+    finally:
+        controller.stop()
+
+
+def test_reset_mail_goes_through_smtp_when_configured(app_factory, demo, smtp_server):
+    port, inbox = smtp_server
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
+                      MAIL_DEFAULT_SENDER="Serumpun <halo@serumpun.example>")
+    client = Client(app)
+    assert client.post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
+
+    [envelope] = inbox.messages
+    assert envelope.mail_from == "halo@serumpun.example"
+    assert envelope.rcpt_tos == ["buyer@serumpun.example"]
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "Reset your Serumpun password"
+    link = re.search(r"http://localhost(/password/reset/\S+)", message.get_content()).group(1)
+    assert client.get(link).status_code == 200
+    with app.app_context():  # nothing is kept in the outbox when real mail goes out
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_outbox_is_for_admins_only(client, demo):
+    client.login("merchant@serumpun.example")
+    assert client.get("/admin/outbox").status_code == 403
