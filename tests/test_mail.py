@@ -60,3 +60,15 @@ def test_reset_mail_goes_through_smtp_when_configured(app_factory, demo, smtp_se
 def test_outbox_is_for_admins_only(client, demo):
     client.login("merchant@serumpun.example")
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_production_without_smtp_never_logs_what_a_mail_says(app_factory, demo, caplog):
+    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret")
+    client = Client(app)
+    client.http.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/password/forgot"})
+    with caplog.at_level("INFO", logger="marketplace.mail"):
+        assert client.post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
+    assert "buyer@serumpun.example not sent" in caplog.text
+    assert "/password/reset/" not in caplog.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -34,13 +34,17 @@ class MailBackend:
 
 
 class LogBackend(MailBackend):
+    """Production without SMTP: say that mail was not sent, never what it said (it may hold a reset link)."""
+
+    def send(self, mail: Mail, config) -> None:
+        log.warning("No MAIL_SERVER: mail to %s not sent (%s)", mail.recipient, mail.subject)
+
+
+class OutboxBackend(MailBackend):
+    """Development: the whole mail in the log and in the admins' outbox."""
+
     def send(self, mail: Mail, config) -> None:
         log.info("Mail to %s: %s\n%s", mail.recipient, mail.subject, mail.body)
-
-
-class OutboxBackend(LogBackend):
-    def send(self, mail: Mail, config) -> None:
-        super().send(mail, config)
         db.session.add(OutboxMessage(recipient=mail.recipient, subject=mail.subject, body=mail.body))
         db.session.flush()
 
