@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config((config or {}).get("SERUMPUN_ENV"), config))
     register_logging(app)
     register_extensions(app)
+    register_media(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -58,14 +59,28 @@ def register_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
 
 
+def register_media(app: Flask) -> None:
+    from flask_sqlalchemy.session import Session
+
+    from .media.services import install_session_hooks
+    from .media.storage import build_storage
+
+    app.extensions["serumpun.storage"] = build_storage(app)
+    install_session_hooks(Session)
+
+
 def register_blueprints(app: Flask) -> None:
     from .accounts.areas import buyer_bp, merchant_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .catalog.views import bp as products_bp
+    from .catalog.views import public as catalog_bp
+    from .media.views import bp as media_bp
     from .officers.views import bp as officer_bp
     from .site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, merchant_bp, buyer_bp, officer_bp, admin_bp):
+    for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
 
 

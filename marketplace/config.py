@@ -95,6 +95,17 @@ class BaseConfig:
     PREFERRED_URL_SCHEME = "http"
 
     SECURITY_HSTS = False
+
+    # Product photos: "local" keeps them in MEDIA_ROOT (instance/media by default); "s3" in a bucket.
+    MEDIA_STORAGE = "local"
+    MEDIA_ROOT = ""
+    S3_BUCKET = ""
+    S3_ENDPOINT_URL = ""
+    S3_PUBLIC_URL = ""
+    S3_REGION = ""
+    S3_ACCESS_KEY_ID = ""
+    S3_SECRET_ACCESS_KEY = ""
+
     # How many proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
     # Rate limits count by client address, so behind a load balancer this must be right.
     TRUST_PROXY_HOPS = 0
@@ -139,6 +150,14 @@ FROM_ENVIRONMENT = {
     "SERVER_NAME": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
+    "MEDIA_STORAGE": os.environ.get,
+    "MEDIA_ROOT": os.environ.get,
+    "S3_BUCKET": os.environ.get,
+    "S3_ENDPOINT_URL": os.environ.get,
+    "S3_PUBLIC_URL": os.environ.get,
+    "S3_REGION": os.environ.get,
+    "S3_ACCESS_KEY_ID": os.environ.get,
+    "S3_SECRET_ACCESS_KEY": os.environ.get,
 }
 
 PROFILES = {
@@ -187,6 +206,7 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
     config["MAIL_BACKEND"] = os.environ.get("MAIL_BACKEND", config["MAIL_BACKEND"])
 
     config.update(overrides or {})
+    config["MEDIA_ROOT"] = config["MEDIA_ROOT"] or str(folder / "media")
 
     if not config.get("SECRET_KEY"):
         if name == "production":

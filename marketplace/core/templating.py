@@ -1,13 +1,19 @@
 """What every template can use: navigation, languages, formatting."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import phonenumbers
+from slugify import slugify
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..catalog.hs import chapter_name, format_hs
 from ..catalog.taxonomy import category_name
+from ..media.storage import storage
+from ..money import MINOR_UNITS
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .places import KECAMATAN, country_name, state_name
 
@@ -15,7 +21,8 @@ from .places import KECAMATAN, country_name, state_name
 ACCOUNT = ("accounts.settings", _l("Account"))
 NAVIGATION = {
     None: [("site.home", _l("Home"))],
-    "merchant": [("merchant.dashboard", _l("My shop")), ("merchant.shop", _l("Shop details")), ACCOUNT],
+    "merchant": [("merchant.dashboard", _l("My shop")), ("products.index", _l("Products")),
+                 ("merchant.shop", _l("Shop details")), ACCOUNT],
     "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address")), ACCOUNT],
     "officer": [("officer.dashboard", _l("Merchants")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
@@ -45,6 +52,49 @@ def navigation() -> list[tuple[str, str, bool]]:
     return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in NAVIGATION[role]]
 
 
+def format_money(amount: int | None, currency: str = "IDR") -> str:
+    """Rp 45.000 for Indonesian readers, IDR 45,000 for English ones: Babel knows each locale's way."""
+    if amount is None:
+        return ""
+    digits = MINOR_UNITS[currency]
+    value = Decimal(amount).scaleb(-digits)
+    return format_currency(value, currency, currency_digits=True)
+
+
+def flat_errors(form) -> list[tuple[str, str, object]]:
+    """(field id, label, message) for every error of a form, nested forms included."""
+    found = []
+
+    def walk(field):
+        if field.type == "FieldList":
+            for entry in field.entries:
+                walk(entry)
+        elif field.type == "FormField":
+            for sub in field.form:
+                walk(sub)
+        else:
+            found.extend((field.id, field.label.text, message) for message in field.errors)
+
+    for field in form:
+        if field.type not in ("CSRFTokenField",):
+            walk(field)
+    return found
+
+
+def photo_sources(photo) -> dict:
+    """srcset strings for a processed photo, WebP and JPEG."""
+    backend = storage()
+    variants = photo.variants
+    middle = variants[min(1, len(variants) - 1)]
+    return {
+        "webp": ", ".join(f"{backend.url(v['webp'])} {v['width']}w" for v in variants),
+        "jpeg": ", ".join(f"{backend.url(v['jpeg'])} {v['width']}w" for v in variants),
+        "src": backend.url(middle["jpeg"]),
+        "width": middle["width"],
+        "height": middle["height"],
+    }
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates():
@@ -52,16 +102,23 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "navigation": navigation,
             "role_names": ROLE_NAMES,
+
             "languages": LANGUAGE_NAMES,
             "language_short": LANGUAGE_SHORT,
             "current_language": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Globals, not context: macros imported without context need them.
+    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,
         phone=format_phone,
+        money=format_money,
+        slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
+        hs=format_hs,
+        hs_chapter=chapter_name,
         country=country_name,
         category=category_name,
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

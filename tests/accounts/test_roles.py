@@ -43,7 +43,7 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home"]),
-        ("merchant@serumpun.example", ["My shop", "Shop details", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
         ("buyer@serumpun.example", ["Home", "Delivery address", "Account"]),
         ("officer@serumpun.example", ["Merchants", "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Outbox", "Account"]),

@@ -1,0 +1,412 @@
+"""Products: create, edit, duplicate, publish, archive, photos. Flush, never commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import MerchantProfile, User
+from ..core.errors import DomainError, NotFound
+from ..extensions import db
+from ..media.pipeline import ImageRejected, ProcessedImage, process_image
+from ..media.services import delete_after_commit, store_image
+from ..media.storage import StorageBackend
+from . import hs
+from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
+from .taxonomy import CATEGORIES
+
+MAX_PHOTOS = 8
+HALAL_WARNING_DAYS = 60
+
+
+@dataclass
+class Problem:
+    field: str
+    message: object
+
+
+class ProductInvalid(DomainError):
+    """One or more fields break a rule; each problem names its field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(problems[0].message, field=problems[0].field)
+
+
+class CannotPublish(DomainError):
+    def __init__(self, missing: list):
+        self.missing = missing
+        super().__init__(_l("This product cannot be published yet."))
+
+
+class InvalidTransition(DomainError):
+    status_code = 409
+    default_message = _l("A product in this state cannot be changed that way.")
+
+
+class PhotoRejected(DomainError):
+    def __init__(self, message, filename: str = ""):
+        self.filename = filename
+        super().__init__(message, field="photos")
+
+
+@dataclass
+class Tier:
+    min_quantity: int
+    unit_price_idr: int
+
+
+@dataclass
+class ProductData:
+    """Everything a merchant edits about a product, already parsed into types."""
+
+    sku: str
+    name_id: str
+    category: str
+    price_idr: int
+    stock: int
+    moq: int = 1
+    name_en: str | None = None
+    description_id: str | None = None
+    description_en: str | None = None
+    hs_code: str | None = None
+    made_to_order_days: int | None = None
+    tiers: list[Tier] = field(default_factory=list)
+    packed_weight_g: int | None = None
+    box_length_mm: int | None = None
+    box_width_mm: int | None = None
+    box_height_mm: int | None = None
+    net_content: int | None = None
+    net_content_unit: str | None = None
+    units_per_carton: int | None = None
+    packaging_material: str | None = None
+    recyclable: bool = False
+    plastic_free: bool = False
+    shelf_life_days: int | None = None
+    storage_note: str | None = None
+    label_languages: list[str] = field(default_factory=list)
+    halal_body: str | None = None
+    halal_body_name: str | None = None
+    halal_number: str | None = None
+    halal_expires_on: date | None = None
+    food_registration: str | None = None
+    food_registration_number: str | None = None
+    npra_notification: str | None = None
+
+
+SIMPLE_FIELDS = [f.name for f in fields(ProductData) if f.name not in ("tiers",)]
+
+
+def check_product(merchant: MerchantProfile, data: ProductData, product: Product | None = None) -> list[Problem]:
+    """The rules that span fields or need the database; field formats are the form's job."""
+    problems: list[Problem] = []
+    if data.category not in CATEGORIES:
+        problems.append(Problem("category", _l("Please choose one of the options.")))
+    if data.hs_code and hs.is_excluded(data.hs_code):
+        problems.append(Problem("hs_code", _l("Tobacco, alcoholic drinks and e-cigarettes cannot be sold on Serumpun.")))
+
+    clash = select(Product.id).where(Product.merchant_id == merchant.id, func.lower(Product.sku) == data.sku.lower())
+    if product is not None:
+        clash = clash.where(Product.id != product.id)
+    if db.session.scalar(clash) is not None:
+        problems.append(Problem("sku", _l("You already have a product with this SKU.")))
+
+    previous_quantity, previous_price = data.moq, data.price_idr
+    for index, tier in enumerate(data.tiers):
+        name = f"tiers-{index}"
+        if tier.min_quantity <= previous_quantity:
+            message = (_l("A wholesale tier starts above the minimum order quantity.") if index == 0
+                       else _l("Each tier needs a larger quantity than the one before."))
+            problems.append(Problem(name, message))
+        elif tier.unit_price_idr >= previous_price:
+            message = (_l("A wholesale price must be below the retail price.") if index == 0
+                       else _l("Prices must fall as quantities rise."))
+            problems.append(Problem(name, message))
+        previous_quantity, previous_price = tier.min_quantity, tier.unit_price_idr
+
+    halal = (data.halal_body, data.halal_number, data.halal_expires_on)
+    if any(halal) and not all(halal):
+        problems.append(Problem("halal_number", _l("A halal certificate needs its issuer, number and expiry date.")))
+    if data.halal_body == HalalBody.OTHER.value and not data.halal_body_name:
+        problems.append(Problem("halal_body_name", _l("Name the body that issued the certificate.")))
+    if bool(data.food_registration) != bool(data.food_registration_number):
+        problems.append(Problem("food_registration_number",
+                                _l("Choose the kind of food registration and enter its number.")))
+    if data.made_to_order_days is not None and not 1 <= data.made_to_order_days <= 180:
+        problems.append(Problem("made_to_order_days", _l("Enter a number from %(min)d to %(max)d.", min=1, max=180)))
+    dims = (data.box_length_mm, data.box_width_mm, data.box_height_mm)
+    if any(d is not None for d in dims) and not all(d is not None for d in dims):
+        problems.append(Problem("box_length_cm", _l("Give all three box dimensions, or none.")))
+    if product is not None and product.is_published:
+        problems += [Problem(name, _l("A published product needs this. Unpublish it first to remove it."))
+                     for name, _ in missing_for_publishing(data, photo_count=len(product.photos))]
+    return problems
+
+
+def missing_for_publishing(data, photo_count: int) -> list[tuple[str, object]]:
+    """What a product lacks before buyers may see it: (field, what to add)."""
+    missing = []
+    if not data.name_en:
+        missing.append(("name_en", _l("a name in English")))
+    if photo_count == 0:
+        missing.append(("photos", _l("at least one photo")))
+    if not data.packed_weight_g:
+        missing.append(("packed_weight_g", _l("the packed weight")))
+    if data.box_length_mm is None:
+        missing.append(("box_length_cm", _l("the box dimensions")))
+    if not data.hs_code:
+        missing.append(("hs_code", _l("an HS code")))
+    return missing
+
+
+def _apply(product: Product, data: ProductData) -> None:
+    for name in SIMPLE_FIELDS:
+        setattr(product, name, getattr(data, name))
+    product.halal_body = HalalBody(data.halal_body) if data.halal_body else None
+    product.food_registration = FoodRegistration(data.food_registration) if data.food_registration else None
+    if product.halal_body != HalalBody.OTHER:
+        product.halal_body_name = None
+    wanted = {t.min_quantity: t.unit_price_idr for t in data.tiers}
+    product.tiers = [t for t in product.tiers if t.min_quantity in wanted]
+    for tier in product.tiers:
+        tier.unit_price_idr = wanted.pop(tier.min_quantity)
+    product.tiers += [PriceTier(min_quantity=q, unit_price_idr=p) for q, p in wanted.items()]
+
+
+def _merchant_of(user: User) -> MerchantProfile:
+    if user.merchant_profile is None:
+        raise NotFound()
+    return user.merchant_profile
+
+
+def get_own_product(user: User, product_id: int) -> Product:
+    """The product, if it belongs to this merchant; otherwise it does not exist for them."""
+    merchant = _merchant_of(user)
+    product = db.session.get(Product, product_id)
+    if product is None or product.merchant_id != merchant.id:
+        raise NotFound()
+    return product
+
+
+def create_product(user: User, data: ProductData) -> Product:
+    """A new draft product in the merchant's shop."""
+    merchant = _merchant_of(user)
+    problems = check_product(merchant, data)
+    if problems:
+        raise ProductInvalid(problems)
+    product = Product(merchant=merchant, status=ProductStatus.DRAFT, tiers=[], photos=[])
+    _apply(product, data)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def update_product(user: User, product_id: int, data: ProductData) -> Product:
+    """Change a product's details; a published product must stay publishable."""
+    product = get_own_product(user, product_id)
+    problems = check_product(product.merchant, data, product)
+    if problems:
+        raise ProductInvalid(problems)
+    _apply(product, data)
+    db.session.flush()
+    return product
+
+
+def product_data(product: Product) -> ProductData:
+    values = {name: getattr(product, name) for name in SIMPLE_FIELDS}
+    values["halal_body"] = product.halal_body.value if product.halal_body else None
+    values["food_registration"] = product.food_registration.value if product.food_registration else None
+    values["tiers"] = [Tier(t.min_quantity, t.unit_price_idr) for t in product.tiers]
+    values["label_languages"] = list(product.label_languages or [])
+    return ProductData(**values)
+
+
+TRANSITIONS = {
+    (ProductStatus.DRAFT, ProductStatus.PUBLISHED),
+    (ProductStatus.PUBLISHED, ProductStatus.DRAFT),
+    (ProductStatus.DRAFT, ProductStatus.ARCHIVED),
+    (ProductStatus.PUBLISHED, ProductStatus.ARCHIVED),
+    (ProductStatus.ARCHIVED, ProductStatus.DRAFT),
+}
+
+
+def change_status(user: User, product_id: int, target: ProductStatus) -> Product:
+    """Publish, unpublish, archive or restore, through the one table of allowed moves."""
+    product = get_own_product(user, product_id)
+    if (product.status, target) not in TRANSITIONS:
+        raise InvalidTransition()
+    if target == ProductStatus.PUBLISHED:
+        missing = missing_for_publishing(product_data(product), len(product.photos))
+        if missing:
+            raise CannotPublish([what for _, what in missing])
+        product.mark_published()
+    else:
+        product.status = target
+    db.session.flush()
+    return product
+
+
+def duplicate_product(user: User, product_id: int) -> Product:
+    """A draft copy with a new SKU; photos are shared until one copy changes them."""
+    original = get_own_product(user, product_id)
+    data = product_data(original)
+    base = f"{original.sku[:33]}-copy"
+    sku, n = base, 1
+    while db.session.scalar(select(Product.id).where(Product.merchant_id == original.merchant_id,
+                                                     func.lower(Product.sku) == sku.lower())):
+        n += 1
+        sku = f"{base}{n}"
+    data.sku = sku
+    copy = create_product(user, data)
+    copy.photos = [
+        ProductPhoto(position=p.position, alt_text=p.alt_text, image_key=p.image_key, width=p.width,
+                     height=p.height, variants=list(p.variants))
+        for p in original.photos
+    ]
+    db.session.flush()
+    return copy
+
+
+REJECTION_MESSAGES = {
+    "empty": _l("%(name)s is empty."),
+    "too_large": _l("%(name)s is larger than 10 MB."),
+    "format": _l("%(name)s is not a JPEG, PNG or WebP image."),
+    "dimensions": _l("%(name)s is larger than 8000 pixels on a side."),
+    "bomb": _l("%(name)s has too many pixels to be a product photo."),
+    "broken": _l("%(name)s is damaged or incomplete."),
+}
+
+
+def _image_key(image: ProcessedImage) -> str:
+    return image.variants[-1].webp.name.split(".")[0]
+
+
+def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], backend: StorageBackend) -> list[ProductPhoto]:
+    """Process every upload first; if any is refused, nothing is stored."""
+    product = get_own_product(user, product_id)
+    uploads = [(name, data) for name, data in uploads if name or data]
+    if not uploads:
+        raise PhotoRejected(_l("Choose at least one photo."))
+    if len(product.photos) + len(uploads) > MAX_PHOTOS:
+        raise PhotoRejected(_l("A product can have at most %(n)d photos.", n=MAX_PHOTOS))
+    processed = []
+    for filename, data in uploads:
+        shown = (filename or "photo")[:80]
+        try:
+            processed.append(process_image(data))
+        except ImageRejected as rejection:
+            raise PhotoRejected(REJECTION_MESSAGES[rejection.code] % {"name": shown}, shown) from rejection
+    added = []
+    position = max((p.position for p in product.photos), default=-1)
+    for image in processed:
+        store_image(db.session, backend, image)
+        position += 1
+        photo = ProductPhoto(
+            position=position, image_key=_image_key(image), width=image.width, height=image.height,
+            variants=[{"width": v.width, "height": v.height, "webp": v.webp.name, "jpeg": v.jpeg.name}
+                      for v in image.variants],
+        )
+        product.photos.append(photo)
+        added.append(photo)
+    db.session.flush()
+    return added
+
+
+def _own_photo(user: User, product_id: int, photo_id: int) -> tuple[Product, ProductPhoto]:
+    product = get_own_product(user, product_id)
+    photo = next((p for p in product.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound()
+    return product, photo
+
+
+def _renumber(product: Product, ordered: list[ProductPhoto]) -> None:
+    for index, photo in enumerate(ordered):
+        photo.position = index
+    product.photos.sort(key=lambda p: p.position)
+
+
+def move_photo(user: User, product_id: int, photo_id: int, direction: str) -> None:
+    """Move a photo one place earlier ("up"), later ("down"), or to the front as the cover ("cover")."""
+    product, photo = _own_photo(user, product_id, photo_id)
+    ordered = list(product.photos)
+    index = ordered.index(photo)
+    ordered.pop(index)
+    target = {"up": max(index - 1, 0), "down": min(index + 1, len(ordered)), "cover": 0}.get(direction)
+    if target is None:
+        raise DomainError(_l("The request could not be completed."))
+    ordered.insert(target, photo)
+    _renumber(product, ordered)
+    db.session.flush()
+
+
+def set_photo_alt(user: User, product_id: int, photo_id: int, alt_text: str | None) -> None:
+    _, photo = _own_photo(user, product_id, photo_id)
+    photo.alt_text = (alt_text or "").strip() or None
+    db.session.flush()
+
+
+def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBackend) -> None:
+    """Remove a photo; its files go once no other photo uses them and the change is committed."""
+    product, photo = _own_photo(user, product_id, photo_id)
+    if product.is_published and len(product.photos) == 1:
+        raise DomainError(_l("A published product needs at least one photo. Add another before removing this one."))
+    still_used = db.session.scalar(
+        select(func.count()).select_from(ProductPhoto).where(ProductPhoto.image_key == photo.image_key,
+                                                             ProductPhoto.id != photo.id)
+    )
+    files = photo.files
+    product.photos.remove(photo)
+    _renumber(product, list(product.photos))
+    db.session.flush()
+    if not still_used:
+        delete_after_commit(db.session, backend, files)
+
+
+def halal_notice(product: Product, today: date) -> str | None:
+    """'expired' or 'expiring' when the merchant should renew the certificate."""
+    if not product.halal_expires_on:
+        return None
+    if product.halal_expires_on < today:
+        return "expired"
+    if product.halal_expires_on <= today + timedelta(days=HALAL_WARNING_DAYS):
+        return "expiring"
+    return None
+
+
+def list_own_products(user: User, status: ProductStatus | None = None) -> list[Product]:
+    merchant = _merchant_of(user)
+    query = (select(Product).where(Product.merchant_id == merchant.id)
+             .options(selectinload(Product.photos)).order_by(Product.updated_at.desc(), Product.id.desc()))
+    if status is not None:
+        query = query.where(Product.status == status)
+    return list(db.session.scalars(query))
+
+
+def get_published_product(product_id: int, viewer: User | None = None) -> Product:
+    """A product buyers may see; its own merchant may also preview a draft."""
+    product = db.session.scalar(
+        select(Product).where(Product.id == product_id).options(
+            selectinload(Product.photos), selectinload(Product.tiers), selectinload(Product.merchant)
+        )
+    )
+    if product is None:
+        raise NotFound()
+    owner = viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == product.merchant_id
+    if not product.is_published and not owner:
+        raise NotFound()
+    return product
+
+
+def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
+    merchant = db.session.scalar(select(MerchantProfile).where(MerchantProfile.slug == slug))
+    if merchant is None or not merchant.user.active:
+        raise NotFound()
+    products = db.session.scalars(
+        select(Product).where(Product.merchant_id == merchant.id, Product.status == ProductStatus.PUBLISHED)
+        .options(selectinload(Product.photos)).order_by(Product.published_at.desc(), Product.id.desc())
+    ).all()
+    return merchant, list(products)

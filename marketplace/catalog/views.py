@@ -1,0 +1,250 @@
+"""Products: the merchant's own list and forms, and the public pages buyers see."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..accounts.models import Role
+from ..core.auth import guard_blueprint
+from ..core.errors import DomainError
+from ..core.models import utcnow
+from ..extensions import db
+from ..media.storage import storage
+from . import csv_io, hs, services
+from .forms import PACKAGING_MATERIALS, CsvImportForm, PhotoAltForm, PhotoUploadForm, ProductForm, form_values, product_data_from
+from .models import ProductStatus
+from .taxonomy import CATEGORIES
+
+bp = Blueprint("products", __name__, url_prefix="/merchant/products")
+guard_blueprint(bp, Role.MERCHANT)
+
+public = Blueprint("catalog", __name__)
+
+
+@bp.context_processor
+@public.context_processor
+def catalog_context():
+    return {
+        "hs_hints": [(c.code, c.name, hs.format_hs(c.hs_hint + "00")[:4]) for c in CATEGORIES.values() if c.hs_hint],
+        "packaging_names": dict(PACKAGING_MATERIALS),
+    }
+
+
+def attach_problems(form, error: DomainError) -> None:
+    """Put each problem next to its field; tier problems next to their row."""
+    problems = getattr(error, "problems", None) or [services.Problem(error.field or "", error.message)]
+    for problem in problems:
+        if problem.field.startswith("tiers-"):
+            entry = form.tiers.entries[int(problem.field.split("-")[1])]
+            entry.form.min_quantity.errors = [*entry.form.min_quantity.errors, problem.message]
+            continue
+        field = getattr(form, problem.field, None)
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        else:
+            form.form_errors.append(problem.message)
+
+
+def language() -> str:
+    return str(get_locale() or "id")
+
+
+@bp.route("/")
+def index():
+    """The merchant's products with their status, stock and cover photo."""
+    status_value = request.args.get("status", "")
+    status = ProductStatus(status_value) if status_value in set(ProductStatus) else None
+    products = services.list_own_products(current_user, status)
+    return render_template("merchant/products/index.html", products=products, status=status,
+                           statuses=list(ProductStatus), action_form=FlaskForm(), today=utcnow().date())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """A new product, saved as a draft."""
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = services.create_product(current_user, product_data_from(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("Draft saved. Now add photos."), "success")
+            return redirect(url_for("products.photos", product_id=product.id))
+    return render_template("merchant/products/form.html", form=form, product=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
+def edit(product_id: int):
+    """Change a product's details."""
+    product = services.get_own_product(current_user, product_id)
+    form = ProductForm(data=form_values(services.product_data(product)))
+    if form.validate_on_submit():
+        try:
+            services.update_product(current_user, product_id, product_data_from(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("products.edit", product_id=product_id))
+    missing = services.missing_for_publishing(services.product_data(product), len(product.photos))
+    return render_template(
+        "merchant/products/form.html", form=form, product=product, missing=[what for _, what in missing],
+        action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/<int:product_id>/status", methods=["POST"])
+def change_status(product_id: int):
+    """Publish, unpublish, archive or restore."""
+    form = FlaskForm()
+    target_value = request.form.get("status", "")
+    if not form.validate_on_submit() or target_value not in set(ProductStatus):
+        flash(_("The request could not be completed."), "error")
+        return redirect(url_for("products.index"))
+    target = ProductStatus(target_value)
+    try:
+        product = services.change_status(current_user, product_id, target)
+    except services.CannotPublish as error:
+        db.session.rollback()
+        flash(_("To publish, add: %(missing)s.", missing=format_list([str(m) for m in error.missing],
+                                                                      locale=get_locale())), "error")
+        return redirect(url_for("products.edit", product_id=product_id))
+    except services.InvalidTransition as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("products.index"))
+    db.session.commit()
+    flash({ProductStatus.PUBLISHED: _("Published: buyers can see it now."),
+           ProductStatus.DRAFT: _("Moved back to drafts: buyers no longer see it."),
+           ProductStatus.ARCHIVED: _("Archived.")}[target], "success")
+    back_to_edit = request.form.get("back") == "edit"
+    return redirect(url_for("products.edit", product_id=product.id) if back_to_edit else url_for("products.index"))
+
+
+@bp.route("/<int:product_id>/duplicate", methods=["POST"])
+def duplicate(product_id: int):
+    """Start a new draft from a copy of this product."""
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("products.index"))
+    copy = services.duplicate_product(current_user, product_id)
+    db.session.commit()
+    flash(_("Copied as a draft with SKU %(sku)s.", sku=copy.sku), "success")
+    return redirect(url_for("products.edit", product_id=copy.id))
+
+
+@bp.route("/<int:product_id>/photos", methods=["GET", "POST"])
+def photos(product_id: int):
+    """Upload, order and describe the product's photos."""
+    product = services.get_own_product(current_user, product_id)
+    form = PhotoUploadForm()
+    if form.validate_on_submit():
+        uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
+        try:
+            added = services.add_photos(current_user, product_id, uploads, storage())
+        except DomainError as error:
+            db.session.rollback()
+            form.photos.errors = [*form.photos.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("%(n)d photo(s) added.", n=len(added)), "success")
+            return redirect(url_for("products.photos", product_id=product_id))
+    return render_template("merchant/products/photos.html", product=product, form=form,
+                           action_form=FlaskForm(), max_photos=services.MAX_PHOTOS), 400 if form.errors else 200
+
+
+@bp.route("/<int:product_id>/photos/<int:photo_id>/move", methods=["POST"])
+def move_photo(product_id: int, photo_id: int):
+    """Move a photo up, down or to the front."""
+    if FlaskForm().validate_on_submit():
+        services.move_photo(current_user, product_id, photo_id, request.form.get("direction", ""))
+        db.session.commit()
+    return redirect(url_for("products.photos", product_id=product_id))
+
+
+@bp.route("/<int:product_id>/photos/<int:photo_id>/alt", methods=["POST"])
+def photo_alt(product_id: int, photo_id: int):
+    """Describe a photo for people who cannot see it."""
+    form = PhotoAltForm(prefix=f"photo-{photo_id}")
+    if form.validate_on_submit():
+        services.set_photo_alt(current_user, product_id, photo_id, form.alt_text.data)
+        db.session.commit()
+        flash(_("Description saved."), "success")
+    else:
+        flash(_("A description can have at most 200 characters."), "error")
+    return redirect(url_for("products.photos", product_id=product_id))
+
+
+@bp.route("/<int:product_id>/photos/<int:photo_id>/delete", methods=["POST"])
+def delete_photo(product_id: int, photo_id: int):
+    """Remove a photo."""
+    if FlaskForm().validate_on_submit():
+        try:
+            services.delete_photo(current_user, product_id, photo_id, storage())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Photo removed."), "success")
+    return redirect(url_for("products.photos", product_id=product_id))
+
+
+@bp.route("/export.csv")
+def export_csv():
+    """All the merchant's products as a spreadsheet."""
+    text = csv_io.export_products(current_user)
+    filename = f"serumpun-{current_user.merchant_profile.slug}-{utcnow():%Y%m%d}.csv"
+    return Response(text, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    """Upload a CSV, see every row checked, then confirm: nothing is written before that."""
+    form = CsvImportForm()
+    preview = None
+    if form.validate_on_submit():
+        content = form.content.data if request.form.get("confirm") else None
+        if content is None:
+            upload = request.files.get(form.file.name)
+            raw = upload.read() if upload else b""
+            try:
+                content = csv_io.decode_upload(raw)
+            except csv_io.CsvUnreadable as error:
+                form.file.errors = [error.message]
+                return render_template("merchant/products/import.html", form=form, preview=None), 400
+        preview = csv_io.preview_import(current_user, content)
+        if request.form.get("confirm") and preview.ok:
+            created, updated = csv_io.apply_import(current_user, preview)
+            db.session.commit()
+            flash(_("Import done: %(created)d new, %(updated)d updated.", created=created, updated=updated), "success")
+            return redirect(url_for("products.index"))
+        db.session.rollback()
+        form.content.data = content
+    status = 400 if form.errors or (preview is not None and not preview.ok) else 200
+    return render_template("merchant/products/import.html", form=form, preview=preview), status
+
+
+@public.route("/products/<int:product_id>")
+@public.route("/products/<int:product_id>-<slug>")
+def product_page(product_id: int, slug: str | None = None):
+    """A product as buyers see it."""
+    product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
+    return render_template("catalog/product.html", product=product, language=language(), today=utcnow().date())
+
+
+@public.route("/merchants/<slug>")
+def storefront(slug: str):
+    """A merchant's shop: its story and its published products."""
+    merchant, products = services.get_storefront(slug)
+    return render_template("catalog/storefront.html", merchant=merchant, products=products, language=language(),
+                           today=utcnow().date())
