@@ -38,11 +38,15 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  every table, so that Alembic sees them all
     from .accounts.services import load_user_by_session_id
+    from flask_sqlalchemy.session import Session
+
     from .core.errors import unauthorized
+    from .core.transactions import install_transaction_hooks
     from .core.i18n import select_locale
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    install_transaction_hooks(Session)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .core.sqlite import configure_sqlite
 
@@ -60,13 +64,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_media(app: Flask) -> None:
-    from flask_sqlalchemy.session import Session
-
-    from .media.services import install_session_hooks
     from .media.storage import build_storage
 
     app.extensions["serumpun.storage"] = build_storage(app)
-    install_session_hooks(Session)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -208,6 +208,9 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
     config.update(overrides or {})
     config["MEDIA_ROOT"] = config["MEDIA_ROOT"] or str(folder / "media")
 
+    if name == "production" and not config.get("SERVER_NAME"):
+        # Links in mail (password resets, invitations) must not follow a request's Host header.
+        raise ConfigError("SERVER_NAME must be set in production, e.g. SERVER_NAME=serumpun.example.")
     if not config.get("SECRET_KEY"):
         if name == "production":
             raise ConfigError("SECRET_KEY must be set in production (SERUMPUN_ENV=production).")

@@ -45,3 +45,12 @@ def test_demo_sign_ins_work_with_the_demo_password(app, demo):
 
 def test_no_demo_accounts_without_seed_demo(app):
     assert Client(app).login("admin@serumpun.example", "serumpun-demo").status_code == 400
+
+
+def test_seed_demo_refuses_to_run_in_production(app_factory):
+    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret", SERVER_NAME="localhost")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refuses to run in production" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -1,8 +1,11 @@
 """Mail through a real SMTP server (aiosmtpd on 127.0.0.1)."""
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
 import socket
+import time
 from email import message_from_bytes, policy
 
 import pytest
@@ -39,6 +42,14 @@ def smtp_server():
         controller.stop()
 
 
+def wait_for(messages: list, count: int = 1, seconds: float = 5.0) -> list:
+    """Mail goes out on a worker thread after the commit: give it a moment."""
+    deadline = time.monotonic() + seconds
+    while len(messages) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return list(messages)
+
+
 def test_reset_mail_goes_through_smtp_when_configured(app_factory, demo, smtp_server):
     port, inbox = smtp_server
     app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
@@ -46,7 +57,7 @@ def test_reset_mail_goes_through_smtp_when_configured(app_factory, demo, smtp_se
     client = Client(app)
     assert client.post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
 
-    [envelope] = inbox.messages
+    [envelope] = wait_for(inbox.messages)
     assert envelope.mail_from == "halo@serumpun.example"
     assert envelope.rcpt_tos == ["buyer@serumpun.example"]
     message = message_from_bytes(envelope.content, policy=policy.default)
@@ -63,7 +74,7 @@ def test_outbox_is_for_admins_only(client, demo):
 
 
 def test_production_without_smtp_never_logs_what_a_mail_says(app_factory, demo, caplog):
-    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret")
+    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret", SERVER_NAME="localhost")
     client = Client(app)
     client.http.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/password/forgot"})
     with caplog.at_level("INFO", logger="marketplace.mail"):
@@ -72,3 +83,37 @@ def test_production_without_smtp_never_logs_what_a_mail_says(app_factory, demo, 
     assert "/password/reset/" not in caplog.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_slow_mail_server_does_not_slow_the_request(app_factory, demo, smtp_server):
+    """The answer comes before the mail server has spoken: nobody can time which emails exist."""
+    port, inbox = smtp_server
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    release = threading.Event()
+    original = inbox.handle_DATA
+
+    async def slow(server, session, envelope):
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 5)
+        return await original(server, session, envelope)
+
+    inbox.handle_DATA = slow
+    client = Client(app)
+    started = time.monotonic()
+    assert client.post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
+    assert time.monotonic() - started < 2
+    assert inbox.messages == []
+    release.set()
+    assert len(wait_for(inbox.messages)) == 1
+
+
+def test_no_mail_when_the_transaction_rolls_back(app, demo, smtp_server):
+    from marketplace.mail.services import send_mail
+
+    port, inbox = smtp_server
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    with app.test_request_context():
+        send_mail("buyer@serumpun.example", "reset_password", "en", user=type("U", (), {"full_name": "A"}),
+                  link="http://x/")
+        db.session.rollback()
+    time.sleep(0.3)
+    assert inbox.messages == []

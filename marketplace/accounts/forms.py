@@ -109,7 +109,7 @@ class MerchantShopEditForm(MerchantShopForm):
 
     def validate_npwp(self, field):
         if field.data:
-            number = "".join(ch for ch in field.data if ch.isdigit())
+            number = "".join(ch for ch in field.data if ch in "0123456789")
             if len(number) not in (15, 16) or any(ch not in "0123456789.- " for ch in field.data):
                 raise ValidationError(_l("An NPWP has 15 or 16 digits."))
             field.data = number
@@ -165,9 +165,9 @@ class BuyerDetailsForm(FlaskForm):
     def validate_postcode(self, field):
         value = field.data or ""
         if self.country.data == "MY":
-            if not (len(value) == 5 and value.isdigit()):
+            if not (len(value) == 5 and value.isascii() and value.isdigit()):
                 raise ValidationError(_l("A Malaysian postcode has 5 digits."))
-        elif not (3 <= len(value) <= 10 and value.replace(" ", "").replace("-", "").isalnum()):
+        elif not (3 <= len(value) <= 10 and value.isascii() and value.replace(" ", "").replace("-", "").isalnum()):
             raise ValidationError(_l("This postcode does not look right."))
 
     def validate_phone(self, field):

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from slugify import slugify
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import DomainError
@@ -125,10 +126,12 @@ class Officer:
 
 
 def normalise_email(email: str) -> str:
+    """Emails are compared and stored in lower case, without surrounding spaces."""
     return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account with this email, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -152,6 +155,20 @@ def _check_password(password: str, email: str) -> None:
 def _ensure_email_free(email: str) -> None:
     if find_user_by_email(email) is not None:
         raise EmailTaken()
+
+
+def _flush_unique() -> None:
+    """Flush; if a concurrent request took the same email or NIB first, say so instead of failing."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        detail = str(exc.orig).lower()
+        if "nib" in detail:
+            raise NibTaken() from exc
+        if "email" in detail:
+            raise EmailTaken() from exc
+        raise
 
 
 def _unique_slug(name: str) -> str:
@@ -188,11 +205,12 @@ def register_merchant(data: MerchantSignup) -> User:
     """A new, unverified merchant who can set up the shop at once."""
     if db.session.scalar(select(MerchantProfile.id).where(MerchantProfile.nib == data.nib)) is not None:
         raise NibTaken()
+    slug = _unique_slug(data.business_name)  # before anything is pending: this query would flush it
     user = _new_user(data.email, data.password, Role.MERCHANT, data.owner_name, data.locale)
     profile = MerchantProfile(
         user=user,
         business_name=data.business_name.strip(),
-        slug=_unique_slug(data.business_name),
+        slug=slug,
         whatsapp=data.whatsapp,
         nib=data.nib,
         address_line=data.address_line.strip(),
@@ -202,7 +220,7 @@ def register_merchant(data: MerchantSignup) -> User:
     )
     _set_categories(profile, data.categories)
     db.session.add(profile)
-    db.session.flush()
+    _flush_unique()
     return user
 
 
@@ -241,7 +259,7 @@ def register_buyer(data: BuyerSignup) -> User:
     profile = BuyerProfile(user=user)
     _apply_buyer_details(user, profile, data.details)
     db.session.add(profile)
-    db.session.flush()
+    _flush_unique()
     return user
 
 
@@ -266,7 +284,7 @@ def create_staff(
         if not (organisation or "").strip():
             raise DomainError(_l("An officer needs an organisation."), field="organisation")
         db.session.add(OfficerProfile(user=user, organisation=organisation.strip(), country=country))
-    db.session.flush()
+    _flush_unique()
     return user
 
 
@@ -284,6 +302,7 @@ def authenticate(email: str, password: str) -> User:
 
 
 def record_login(user: User) -> None:
+    """Remember when the user last signed in, for admins and for security notices."""
     user.last_login_at = utcnow()
     db.session.flush()
 
@@ -308,11 +327,12 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     _ensure_email_free(new_email)
     old_email = user.email
     user.email = new_email
-    db.session.flush()
+    _flush_unique()
     send_mail(old_email, "email_changed", user.locale, user=user, new_email=new_email)
 
 
 def set_locale(user: User, locale: str) -> None:
+    """Keep the user's language on the account, for every device and for mail."""
     if locale not in current_app.config["LANGUAGES"]:
         raise DomainError(_l("That language is not available."))
     user.locale = locale
@@ -339,10 +359,12 @@ def _fingerprint(user: User) -> str:
 
 
 def make_token(user: User, salt: str) -> str:
+    """A signed link token, spent as soon as the password changes."""
     return _serializer(salt).dumps({"u": user.id, "h": _fingerprint(user)})
 
 
 def user_for_token(token: str, salt: str, max_age: int) -> User:
+    """The user a token belongs to, or InvalidToken / ExpiredToken."""
     try:
         payload = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as exc:
@@ -393,6 +415,7 @@ def invite_officer(actor: User, data: Officer) -> User:
 
 
 def count_users_by_role() -> dict[str, int]:
+    """How many accounts each role has, zero included."""
     rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
     counts = {role.value: 0 for role in Role}
     counts.update({role.value if isinstance(role, Role) else role: n for role, n in rows})
@@ -400,6 +423,7 @@ def count_users_by_role() -> dict[str, int]:
 
 
 def list_users(page: int, per_page: int = 50, role: Role | None = None) -> tuple[list[User], int]:
+    """One page of accounts, newest first, and how many there are."""
     query = select(User)
     count_query = select(func.count()).select_from(User)
     if role is not None:
@@ -411,6 +435,7 @@ def list_users(page: int, per_page: int = 50, role: Role | None = None) -> tuple
 
 
 def list_merchants(status: VerificationStatus | None = None) -> list[MerchantProfile]:
+    """Merchants by name, optionally only those with one verification status."""
     query = (
         select(MerchantProfile)
         .options(selectinload(MerchantProfile.user), selectinload(MerchantProfile.category_links))

@@ -48,7 +48,8 @@ def start_session(user: User, remember: bool = False) -> None:
     """A fresh session for the signed-in user: nothing from before survives."""
     session.clear()
     login_user(user, remember=remember)
-    session.permanent = True
+    # Without "keep me signed in", the session ends when the browser closes.
+    session.permanent = remember
     services.record_login(user)
 
 
@@ -129,7 +130,10 @@ def buyer_details(form) -> services.BuyerDetails:
 
 
 def _typed_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+    """The account a sign-in attempt is for, however the body was sent (Flask-WTF also reads JSON)."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    email = body.get("email") if isinstance(body, dict) or hasattr(body, "get") else ""
+    return "login:" + (email if isinstance(email, str) else "").strip().lower()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -157,9 +161,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out and forget the session."""
-    if current_user.is_authenticated:
-        logout_user()
     session.clear()
+    # After clear(): logout_user leaves the mark that makes Flask-Login delete the remember cookie.
+    logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("site.home"))
 
@@ -238,6 +242,7 @@ def _settings_with(status: int = 400, **forms):
 
 @bp.route("/account/password", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def change_password():
     """Change the password; other devices are signed out."""
     form = ChangePasswordForm(prefix="pw")
@@ -258,6 +263,7 @@ def change_password():
 
 @bp.route("/account/email", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def change_email():
     """Move the account to another email address."""
     form = ChangeEmailForm(prefix="em")

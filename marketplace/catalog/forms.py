@@ -42,8 +42,8 @@ def whole_number(minimum: int, maximum: int):
             field.data = None
             return
         if isinstance(raw, str):
-            cleaned = raw.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw) else raw
-            if not cleaned.isdigit():
+            cleaned = raw.replace(".", "").replace(",", "") if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", raw) else raw
+            if not (cleaned.isascii() and cleaned.isdigit()):
                 raise ValidationError(_l("Enter a whole number."))
             raw = int(cleaned)
         if not minimum <= raw <= maximum:
@@ -249,14 +249,14 @@ class ProductForm(FlaskForm):
     def validate_npra_notification(self, field):
         if field.data:
             value = field.data.replace(" ", "").upper()
-            if not re.fullmatch(r"NOT\d{9,10}[A-Z]?", value):
+            if not re.fullmatch(r"NOT[0-9]{9,10}[A-Z]?", value):
                 raise ValidationError(_l("An NPRA notification number looks like NOT210512345K."))
             field.data = value
 
     def validate_food_registration_number(self, field):
         if not field.data:
             return
-        digits = re.sub(r"\D", "", field.data)
+        digits = re.sub(r"[^0-9]", "", field.data)
         if self.food_registration.data == FoodRegistration.BPOM_MD.value and len(digits) != 12:
             raise ValidationError(_l("A BPOM MD number has 12 digits, like MD 224510001234."))
         if self.food_registration.data == FoodRegistration.PIRT.value and not 12 <= len(digits) <= 17:

@@ -41,7 +41,7 @@ CHAPTERS = {
 # tobacco (chapter 24), beer, wine and spirits (2203-2208), e-cigarettes (8543.40).
 EXCLUDED_PREFIXES = ("24", "2203", "2204", "2205", "2206", "2207", "2208", "854340")
 
-HS_CODE = re.compile(r"^\d{6}$")
+HS_CODE = re.compile(r"^[0-9]{6}$")
 
 
 def normalise_hs(text: str) -> str:

@@ -26,7 +26,7 @@ def email():
 
 
 def digits(count: int):
-    return Regexp(rf"^\d{{{count}}}$", message=_l("Enter exactly %(n)d digits.", n=count))
+    return Regexp(rf"^[0-9]{{{count}}}$", message=_l("Enter exactly %(n)d digits.", n=count))
 
 
 def strip(value):

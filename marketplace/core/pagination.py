@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import request, url_for
 
 MAX_PAGE = 10_000
 
@@ -35,3 +35,13 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.number < self.pages
+
+
+def page_url(number: int) -> str:
+    """This page's address with another page number; the query's other filters stay.
+
+    Only plain query keys pass: url_for would treat "_external", "_anchor" or
+    "endpoint" as instructions, not as data.
+    """
+    args = {k: v for k, v in request.args.items() if not k.startswith("_") and k not in ("endpoint", "page")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -23,7 +24,15 @@ def register_security_headers(app: Flask) -> None:
     hsts = app.config.get("SECURITY_HSTS", False)
     hops = app.config.get("TRUST_PROXY_HOPS", 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Not x_host: the host comes from SERVER_NAME, never from a header a client can set.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """NUL cannot be stored in PostgreSQL text and has no place in a form: refuse it up front."""
+        values = [*request.args.values(), *request.form.values(), *(request.view_args or {}).values()]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            abort(400)
 
     @app.after_request
     def set_headers(response):
@@ -36,6 +45,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         # Pages differ by language (cookie or Accept-Language) and by who is signed in.
         response.vary.update(("Cookie", "Accept-Language"))
+        if current_user.is_authenticated and "Cache-Control" not in headers:
+            # A signed-in page must not come back from the cache after signing out.
+            headers["Cache-Control"] = "private, no-store"
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

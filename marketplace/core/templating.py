@@ -15,6 +15,7 @@ from ..catalog.taxonomy import category_name
 from ..media.storage import storage
 from ..money import MINOR_UNITS
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
+from .pagination import page_url
 from .places import KECAMATAN, country_name, state_name
 
 # One menu per role: (endpoint, label). Later areas add their entries here.
@@ -110,7 +111,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context need them.
-    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources)
+    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources, page_url=page_url)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from ..extensions import db
 from .seed import DEMO_PASSWORD, seed_demo
@@ -12,6 +12,8 @@ def register_demo_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo accounts (safe to run again: nothing is duplicated)."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("seed-demo refuses to run in production: its password is public.")
         report = seed_demo()
         db.session.commit()
         click.echo(f"Demo data: {report.created} created, {report.existing} already there.")

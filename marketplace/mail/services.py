@@ -2,12 +2,18 @@
 
 Backends: "smtp" (MAIL_SERVER is set), "outbox" (development: the log and a
 table admins can read), "log" (production without SMTP: the log only).
+
+Mail leaves only after the transaction that caused it commits, and SMTP runs
+on a worker thread: a slow mail server never holds a database lock or shows
+in a response's timing.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -15,6 +21,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from ..core.transactions import on_commit
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -37,7 +44,8 @@ class LogBackend(MailBackend):
     """Production without SMTP: say that mail was not sent, never what it said (it may hold a reset link)."""
 
     def send(self, mail: Mail, config) -> None:
-        log.warning("No MAIL_SERVER: mail to %s not sent (%s)", mail.recipient, mail.subject)
+        on_commit(db.session, partial(log.warning, "No MAIL_SERVER: mail to %s not sent (%s)", mail.recipient,
+                                      mail.subject))
 
 
 class OutboxBackend(MailBackend):
@@ -49,8 +57,23 @@ class OutboxBackend(MailBackend):
         db.session.flush()
 
 
+_workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+
+
+def _deliver(mail: Mail, config: dict) -> None:
+    try:
+        SMTPBackend.deliver(mail, config)
+    except Exception:
+        log.exception("Could not send mail to %s (%s)", mail.recipient, mail.subject)
+
+
 class SMTPBackend(MailBackend):
     def send(self, mail: Mail, config) -> None:
+        settings = {key: config[key] for key in config if key.startswith("MAIL_")}
+        on_commit(db.session, partial(_workers.submit, _deliver, mail, settings))
+
+    @staticmethod
+    def deliver(mail: Mail, config) -> None:
         message = EmailMessage()
         message["From"] = config["MAIL_DEFAULT_SENDER"]
         message["To"] = mail.recipient

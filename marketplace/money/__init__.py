@@ -51,7 +51,7 @@ class Money:
         return cls(rupiah, "IDR")
 
 
-_GROUPED = re.compile(r"^\d{1,3}([.,])\d{3}(\1\d{3})*$")
+_GROUPED = re.compile(r"^[0-9]{1,3}([.,])[0-9]{3}(\1[0-9]{3})*$")
 
 
 def parse_idr(text: str) -> int:
@@ -64,11 +64,11 @@ def parse_idr(text: str) -> int:
     cleaned = re.sub(r"^(?i:rp)\.?", "", cleaned)
     if not cleaned:
         raise MoneyError("empty")
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():
         value = int(cleaned)
     elif _GROUPED.match(cleaned):
         value = int(re.sub(r"[.,]", "", cleaned))
-    elif re.match(r"^[\d.,]+$", cleaned):
+    elif re.match(r"^[0-9.,]+$", cleaned):
         raise MoneyError("decimals")
     else:
         raise MoneyError("not a number")

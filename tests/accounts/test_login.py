@@ -75,6 +75,35 @@ def test_remember_me_sets_a_lasting_cookie_only_when_asked(client, another_clien
     assert "HttpOnly" in cookie and "Expires=" in cookie
 
 
+def test_session_cookie_lasts_only_as_long_as_the_browser_unless_remembered(client, another_client, demo):
+    plain = client.login("buyer@serumpun.example")
+    session_cookie = next(c for c in plain.headers.getlist("Set-Cookie") if c.startswith("serumpun_session="))
+    assert "Expires=" not in session_cookie
+    remembered = another_client.login("buyer@serumpun.example", remember="y")
+    session_cookie = next(c for c in remembered.headers.getlist("Set-Cookie") if c.startswith("serumpun_session="))
+    assert "Expires=" in session_cookie
+
+
+def test_signing_out_also_forgets_a_remembered_device(client, demo):
+    client.login("buyer@serumpun.example", remember="y")
+    response = client.logout()
+    assert any(c.startswith("serumpun_remember=;") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/buyer/profile").status_code == 302
+
+
+def test_json_bodies_count_against_the_same_account_limit(app_factory, demo):
+    from ..helpers import Client
+
+    app = app_factory(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
+    client = Client(app)
+    for _ in range(2):
+        client.login("merchant@serumpun.example", "wrong-password-x")
+    token = client.csrf_token()
+    response = client.http.post("/login", json={"email": "merchant@serumpun.example", "password": "serumpun-demo"},
+                                headers={"X-CSRFToken": token})
+    assert response.status_code == 429
+
+
 def test_remembered_user_stays_signed_in_after_the_session_ends(client, demo):
     client.login("buyer@serumpun.example", remember="y")
     client.http.delete_cookie("serumpun_session")

@@ -45,6 +45,8 @@ def test_merchant_signs_up_unverified_and_lands_in_the_shop(app, client):
         ({"nib": "12345"}, "nib", "Enter exactly 13 digits."),
         ({"nib": "12345678901234"}, "nib", "Enter exactly 13 digits."),
         ({"nib": "12345678901ab"}, "nib", "Enter exactly 13 digits."),
+        ({"nib": "１２３４５６７８９０１２３"}, "nib", "Enter exactly 13 digits."),
+        ({"nib": "١٢٣٤٥٦٧٨٩٠١٢٣"}, "nib", "Enter exactly 13 digits."),
         ({"whatsapp": "12345"}, "whatsapp", "This phone number does not look right."),
         ({"whatsapp": "022 2501234"}, "whatsapp", "WhatsApp needs a mobile number."),
         ({"kecamatan": "kuta"}, "kecamatan", "Please choose one of the options."),
@@ -132,6 +134,7 @@ def test_buyer_signup_offers_thirteen_states_and_three_federal_territories(clien
         ({"state": "MY-99"}, "Please choose one of the options."),
         ({"postcode": "4610"}, "A Malaysian postcode has 5 digits."),
         ({"postcode": "46l00"}, "A Malaysian postcode has 5 digits."),
+        ({"postcode": "４６１００"}, "A Malaysian postcode has 5 digits."),
         ({"phone": "12"}, "phone number"),
         ({"country": "US"}, "Please choose one of the options."),
         ({"city": ""}, "This field is required."),
@@ -160,3 +163,47 @@ def test_buyer_outside_malaysia_needs_no_malaysian_state(app, client):
 def test_signed_in_users_are_sent_away_from_signup(client, demo):
     client.login("buyer@serumpun.example")
     assert client.get("/signup/merchant").status_code == 302
+
+
+def test_a_concurrent_signup_with_the_same_email_gets_a_message_not_an_error(app):
+    """Another request inserts the same email and commits while ours is running: ours hears why, no 500.
+
+    On PostgreSQL our "email free?" check passes and the insert then meets the unique index;
+    on SQLite our transaction waits for the other one's lock and the check sees the row.
+    """
+    import threading
+    import time
+
+    from sqlalchemy import insert
+
+    from marketplace.accounts import services
+    from marketplace.core.models import utcnow
+
+    form = merchant_form(email="race@example.id")
+    with app.app_context():
+        other = db.engine.connect()
+        transaction = other.begin()
+        other.execute(insert(User.__table__).values(
+            email="race@example.id", password_hash="x", role="buyer", full_name="Other", auth_nonce="n",
+            active=True, is_demo=False, created_at=utcnow(), updated_at=utcnow(),
+        ))
+
+        def commit_soon():
+            time.sleep(0.5)
+            transaction.commit()
+
+        committer = threading.Thread(target=commit_soon)
+        committer.start()
+        try:
+            with app.test_request_context(method="POST"):  # a sign-up is a POST: it writes
+                with pytest.raises(services.EmailTaken):
+                    services.register_merchant(services.MerchantSignup(
+                        email=form["email"], password=form["password"], business_name="Kopi Race",
+                        owner_name="Ujang", whatsapp="+6281221435566", nib="2222222222222",
+                        address_line="Jl. Dago 1", kecamatan="coblong", postcode="40135", categories=["coffee-tea"],
+                    ))
+                db.session.rollback()
+        finally:
+            committer.join()
+            other.close()
+        assert db.session.scalar(select(func.count()).select_from(MerchantProfile)) == 0

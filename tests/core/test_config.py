@@ -10,7 +10,13 @@ from marketplace.config import ConfigError, load_config, normalise_database_url
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"SERUMPUN_ENV": "production"})
+        create_app({"SERUMPUN_ENV": "production", "SERVER_NAME": "serumpun.example"})
+
+
+def test_production_refuses_to_start_without_its_server_name(monkeypatch):
+    monkeypatch.delenv("SERVER_NAME", raising=False)
+    with pytest.raises(ConfigError, match="SERVER_NAME"):
+        create_app({"SERUMPUN_ENV": "production", "SECRET_KEY": "x" * 40})
 
 
 def test_development_keeps_a_generated_key_in_instance(monkeypatch, tmp_path):
@@ -29,6 +35,7 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://shop@db.internal/serumpun")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/2")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example")
+    monkeypatch.setenv("SERVER_NAME", "serumpun.example")
     config = load_config("production")
     assert config["SECRET_KEY"] == "from-the-environment"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://shop@db.internal/serumpun"

@@ -23,7 +23,7 @@ def test_every_page_carries_the_security_headers(client):
 
 
 def test_production_adds_hsts_and_secure_cookies(app_factory, demo):
-    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret")
+    app = app_factory(SERUMPUN_ENV="production", SECRET_KEY="a-long-production-secret", SERVER_NAME="localhost")
     client = Client(app)
     # Secure cookies travel only over HTTPS, and CSRF checks the referrer there.
     client.http.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/login"})
@@ -99,3 +99,25 @@ def test_json_clients_are_told_to_sign_in_with_a_401(client):
     response = client.get("/merchant/", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert response.json["error"]["status"] == 401
+
+
+def test_nul_bytes_are_refused_before_they_reach_the_database(app, client):
+    response = client.post("/signup/buyer", buyer_form(full_name="Aminah\x00binti"))
+    assert response.status_code == 400
+    assert client.get("/merchants/kopi\x00").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_signed_in_pages_are_not_cached(client, demo):
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    client.login("admin@serumpun.example")
+    assert client.get("/admin/").headers["Cache-Control"] == "private, no-store"
+
+
+def test_pager_ignores_url_for_instructions_in_the_query(client, demo):
+    client.login("admin@serumpun.example")
+    for query in ("endpoint=x", "_external=1&_anchor=evil", "_method=POST", "page=2&role=buyer&endpoint=site.home"):
+        response = client.get(f"/admin/?{query}")
+        assert response.status_code == 200, query
+        assert "evil" not in response.get_data(as_text=True).split("</header>", 1)[1]

@@ -72,9 +72,19 @@ def test_buyer_signs_up_and_switches_to_bahasa_melayu(browser, live_server, scre
     expect(page.locator("html")).to_have_attribute("lang", "ms")
     expect(page.get_by_role("heading", level=1)).to_have_text("Produk UMKM Bandung, dihantar ke Malaysia.")
     expect(page.get_by_role("button", name="Log keluar")).to_be_visible()
-    # The choice stays on the account: another device shows Malay too.
     page.goto(live_server.url + "/buyer/profile")
-    expect(page.locator("html")).to_have_attribute("lang", "ms")
     expect(page.get_by_label("Negeri (Malaysia)")).to_have_value("MY-10")
     screenshot(page, "buyer-profile-ms")
     context.close()
+
+    # The choice stays on the account: a new device, whose browser asks for English, shows Malay once signed in.
+    laptop = browser.new_context(locale="en-GB")
+    page = laptop.new_page()
+    page.goto(live_server.url + "/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_label("Email").fill("aisyah@kedai.example")
+    page.get_by_label("Password").fill("teh-tarik-kurang-manis")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ms")
+    expect(page.get_by_text("Selamat kembali, Nur Aisyah binti Hamzah.")).to_be_visible()
+    laptop.close()
