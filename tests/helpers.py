@@ -85,3 +85,44 @@ def buyer_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def product_form(**overrides) -> dict:
+    """A complete, publishable product as a merchant would type it (photos come separately)."""
+    data = {
+        "name_id": "Kopi Arabika Java Preanger 250 g",
+        "name_en": "Java Preanger Arabica Coffee 250 g",
+        "description_id": "Biji kopi sangrai medium dari Gunung Puntang.",
+        "description_en": "Medium-roast beans from Mount Puntang.",
+        "category": "coffee-tea",
+        "hs_code": "0901.21",
+        "sku": "KOPI-250",
+        "price": "85.000",
+        "stock": "120",
+        "moq": "1",
+        "processing": "ready",
+        "made_to_order_days": "",
+        "tiers-0-min_quantity": "12",
+        "tiers-0-unit_price": "78000",
+        "tiers-1-min_quantity": "48",
+        "tiers-1-unit_price": "72000",
+        "packed_weight_g": "320",
+        "box_length_cm": "18",
+        "box_width_cm": "12",
+        "box_height_cm": "6.5",
+        "net_content": "250",
+        "net_content_unit": "g",
+        "units_per_carton": "24",
+        "packaging_material": "paper",
+        "recyclable": "y",
+        "shelf_life_days": "365",
+        "storage_note": "Simpan di tempat sejuk dan kering.",
+        "label_languages": ["id", "en"],
+        "halal_body": "bpjph",
+        "halal_number": "ID32110000123450124",
+        "halal_expires_on": "2029-01-31",
+        "food_registration": "md",
+        "food_registration_number": "MD 224510001234",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

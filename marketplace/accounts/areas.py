@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.auth import guard_blueprint
+from ..core.forms import status_for
 from ..core.errors import DomainError
 from ..extensions import db
 from . import services
@@ -53,7 +54,7 @@ def shop():
             db.session.commit()
             flash(_("Your shop details have been saved."), "success")
             return redirect(url_for("merchant.dashboard"))
-    return render_template("merchant/shop.html", form=form, profile=profile), 400 if form.errors else 200
+    return render_template("merchant/shop.html", form=form, profile=profile), status_for(form)
 
 
 @buyer_bp.route("/profile", methods=["GET", "POST"])
@@ -71,4 +72,4 @@ def profile():
             db.session.commit()
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("buyer.profile"))
-    return render_template("buyer/profile.html", form=form), 400 if form.errors else 200
+    return render_template("buyer/profile.html", form=form), status_for(form)

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core.forms import status_for
 from ..core.errors import DomainError
 from ..core.security import safe_next_url
 from ..extensions import db, limiter
@@ -92,7 +93,7 @@ def signup_merchant():
             db.session.commit()
             flash(_("Welcome to Serumpun! Your shop is ready to set up. An officer will verify your business."), "success")
             return redirect(url_for("merchant.dashboard"))
-    return render_template("accounts/signup_merchant.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/signup_merchant.html", form=form), status_for(form)
 
 
 @bp.route("/signup/buyer", methods=["GET", "POST"])
@@ -118,7 +119,7 @@ def signup_buyer():
             db.session.commit()
             flash(_("Welcome to Serumpun! Your account is ready."), "success")
             return redirect(url_for("site.home"))
-    return render_template("accounts/signup_buyer.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/signup_buyer.html", form=form), status_for(form)
 
 
 def buyer_details(form) -> services.BuyerDetails:
@@ -155,7 +156,7 @@ def login():
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(form.next.data) or home_for(user))
-    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status_for(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -179,7 +180,7 @@ def forgot_password():
         flash(_("If an account exists for that email, we have sent a link to reset the password. "
                 "It works for one hour."), "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status_for(form)
 
 
 def _password_from_link(purpose: str, token: str, template: str, done_message: str):
@@ -201,7 +202,7 @@ def _password_from_link(purpose: str, token: str, template: str, done_message: s
             db.session.commit()
             flash(done_message, "success")
             return redirect(home_for(user))
-    return render_template(template, form=form), 400 if form.errors else 200
+    return render_template(template, form=form), status_for(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
 from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
+from ..core.forms import status_for
 from ..core.errors import DomainError
 from ..core.pagination import Page, page_number
 from ..extensions import db
@@ -56,7 +57,7 @@ def invite_officer():
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.dashboard", role="officer"))
-    return render_template("admin/invite_officer.html", form=form), 400 if form.errors else 200
+    return render_template("admin/invite_officer.html", form=form), status_for(form)
 
 
 @bp.route("/outbox")

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.errors import DomainError
+from ..core.forms import status_for
 from ..core.models import utcnow
 from ..extensions import db
 from ..media.storage import storage
@@ -77,7 +78,7 @@ def create():
             db.session.commit()
             flash(_("Draft saved. Now add photos."), "success")
             return redirect(url_for("products.photos", product_id=product.id))
-    return render_template("merchant/products/form.html", form=form, product=None), 400 if form.errors else 200
+    return render_template("merchant/products/form.html", form=form, product=None), status_for(form)
 
 
 @bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
@@ -99,7 +100,7 @@ def edit(product_id: int):
     return render_template(
         "merchant/products/form.html", form=form, product=product, missing=[what for _, what in missing],
         action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()),
-    ), 400 if form.errors else 200
+    ), status_for(form)
 
 
 @bp.route("/<int:product_id>/status", methods=["POST"])
@@ -158,7 +159,7 @@ def photos(product_id: int):
             flash(_("%(n)d photo(s) added.", n=len(added)), "success")
             return redirect(url_for("products.photos", product_id=product_id))
     return render_template("merchant/products/photos.html", product=product, form=form,
-                           action_form=FlaskForm(), max_photos=services.MAX_PHOTOS), 400 if form.errors else 200
+                           action_form=FlaskForm(), max_photos=services.MAX_PHOTOS), status_for(form)
 
 
 @bp.route("/<int:product_id>/photos/<int:photo_id>/move", methods=["POST"])

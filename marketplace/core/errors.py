@@ -6,6 +6,7 @@ import logging
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
@@ -25,14 +26,12 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
 
-class NotFound(DomainError):
-    status_code = 404
-    default_message = _l("We could not find that page.")
+class NotFound(werkzeug_exceptions.NotFound):
+    """Not there, or not yours: the two look the same from outside.
 
-
-class Forbidden(DomainError):
-    status_code = 403
-    default_message = _l("You do not have access to this page.")
+    Not a DomainError, so that a view's "show the message and stay" handling
+    never turns someone else's object into a friendly flash.
+    """
 
 
 TITLES = {

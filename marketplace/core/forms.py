@@ -58,3 +58,31 @@ class MultiCheckboxField(SelectMultipleField):
         allowed = {choice.value for choice in self.iter_choices()}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError(_l("Please choose only from the options."))
+
+
+def flat_errors(form) -> list[tuple[str, str, object]]:
+    """(field id, label, message) for every error of a form, nested forms included.
+
+    Read from the fields themselves: errors a service adds after validation are
+    not in WTForms' cached form.errors.
+    """
+    found = []
+
+    def walk(field):
+        if field.type == "FieldList":
+            for entry in field.entries:
+                walk(entry)
+        elif field.type == "FormField":
+            for sub in field.form:
+                walk(sub)
+        elif field.type != "CSRFTokenField":
+            found.extend((field.id, field.label.text, message) for message in field.errors)
+
+    for field in form:
+        walk(field)
+    return found
+
+
+def status_for(form) -> int:
+    """400 when the form is shown again with errors, 200 otherwise."""
+    return 400 if form.form_errors or form.errors or flat_errors(form) else 200

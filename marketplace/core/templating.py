@@ -14,6 +14,7 @@ from ..catalog.hs import chapter_name, format_hs
 from ..catalog.taxonomy import category_name
 from ..media.storage import storage
 from ..money import MINOR_UNITS
+from .forms import flat_errors
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .pagination import page_url
 from .places import KECAMATAN, country_name, state_name
@@ -60,26 +61,6 @@ def format_money(amount: int | None, currency: str = "IDR") -> str:
     digits = MINOR_UNITS[currency]
     value = Decimal(amount).scaleb(-digits)
     return format_currency(value, currency, currency_digits=True)
-
-
-def flat_errors(form) -> list[tuple[str, str, object]]:
-    """(field id, label, message) for every error of a form, nested forms included."""
-    found = []
-
-    def walk(field):
-        if field.type == "FieldList":
-            for entry in field.entries:
-                walk(entry)
-        elif field.type == "FormField":
-            for sub in field.form:
-                walk(sub)
-        else:
-            found.extend((field.id, field.label.text, message) for message in field.errors)
-
-    for field in form:
-        if field.type not in ("CSRFTokenField",):
-            walk(field)
-    return found
 
 
 def photo_sources(photo) -> dict:

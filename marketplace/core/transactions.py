@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +18,23 @@ ON_ROLLBACK = "serumpun.on_rollback"
 _installed = False
 
 
-def on_commit(session: Session, action: Callable[[], None]) -> None:
-    session.info.setdefault(ON_COMMIT, []).append(action)
+def _in_transaction(session: Session | scoped_session) -> Session:
+    """The real session, inside a transaction: without one there is no outcome to wait for."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()
+    return session
 
 
-def on_rollback(session: Session, action: Callable[[], None]) -> None:
-    session.info.setdefault(ON_ROLLBACK, []).append(action)
+def on_commit(session: Session | scoped_session, action: Callable[[], None]) -> None:
+    """Run action once the session's transaction commits; never if it does not."""
+    _in_transaction(session).info.setdefault(ON_COMMIT, []).append(action)
+
+
+def on_rollback(session: Session | scoped_session, action: Callable[[], None]) -> None:
+    """Run action if the session's transaction ends without committing (rollback or close)."""
+    _in_transaction(session).info.setdefault(ON_ROLLBACK, []).append(action)
 
 
 def _run(actions: list[Callable[[], None]]) -> None:
@@ -46,7 +57,10 @@ def install_transaction_hooks(session_class) -> None:
         session.info.pop(ON_ROLLBACK, None)
         _run(session.info.pop(ON_COMMIT, []))
 
-    @event.listens_for(session_class, "after_rollback")
-    def after_rollback(session):
+    @event.listens_for(session_class, "after_transaction_end")
+    def after_transaction_end(session, transaction):
+        if transaction.parent is not None:
+            return  # a savepoint: the outer transaction decides
+        # after_commit has already taken its actions; whatever is left did not commit.
         session.info.pop(ON_COMMIT, None)
         _run(session.info.pop(ON_ROLLBACK, []))
