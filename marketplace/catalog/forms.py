@@ -257,10 +257,14 @@ class ProductForm(FlaskForm):
         if not field.data:
             return
         digits = re.sub(r"[^0-9]", "", field.data)
-        if self.food_registration.data == FoodRegistration.BPOM_MD.value and len(digits) != 12:
-            raise ValidationError(_l("A BPOM MD number has 12 digits, like MD 224510001234."))
-        if self.food_registration.data == FoodRegistration.PIRT.value and not 12 <= len(digits) <= 17:
-            raise ValidationError(_l("A P-IRT number has 15 digits, like 2063273010123-24."))
+        if self.food_registration.data == FoodRegistration.BPOM_MD.value:
+            if len(digits) != 12:
+                raise ValidationError(_l("A BPOM MD number has 12 digits, like MD 224510001234."))
+            field.data = digits  # shown as "BPOM MD 224510001234"
+        if self.food_registration.data == FoodRegistration.PIRT.value:
+            if not 12 <= len(digits) <= 17:
+                raise ValidationError(_l("A P-IRT number has 15 digits, like 2063273010123-24."))
+            field.data = re.sub(r"^(?i:p-?irt)[\s.:]*(?i:no)?[\s.:]*", "", field.data).strip()
 
 
 class PhotoUploadForm(FlaskForm):
