@@ -3,20 +3,41 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from datetime import date
+
 from marketplace.accounts.models import MerchantProfile, Role, User
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.places import KECAMATAN, MALAYSIAN_STATES
 from marketplace.extensions import db
 
 from .helpers import Client
 
 
-def test_seed_demo_is_idempotent_and_makes_every_role(app):
+def test_seed_demo_is_idempotent_and_makes_every_role_and_the_catalog(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "17 created" in first.output
+    assert "Demo products: 60 created" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert "0 created, 17 already there" in second.output
+    assert "Demo products: 0 created, 60 already there" in second.output
+    with app.app_context():
+        products = db.session.scalars(select(Product)).all()
+        assert len(products) == 60
+        assert sum(p.status == ProductStatus.PUBLISHED for p in products) >= 50
+        assert all(p.photos for p in products)
+        assert len({p.merchant_id for p in products}) == 8
+        assert sum(bool(p.tiers) for p in products) >= 20
+        assert sum(p.halal_valid_on(date(2026, 12, 1)) for p in products) >= 25
+        assert any(p.food_registration for p in products) and any(p.npra_notification for p in products)
+        published = [p for p in products if p.status == ProductStatus.PUBLISHED]
+        assert all(p.name_en and p.hs_code and p.packed_weight_g and p.box_length_mm for p in published)
+    client = Client(app)
+    page = client.get(f"/products/{published[0].id}")
+    assert page.status_code == 200
+    image = page.get_data(as_text=True).split('<img src="')[1].split('"')[0]
+    assert client.get(image).status_code == 200
     with app.app_context():
         counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
         assert counts == {Role.ADMIN: 1, Role.OFFICER: 2, Role.MERCHANT: 8, Role.BUYER: 6}

@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 
 from ..extensions import db
+from ..media.storage import storage
 from .seed import DEMO_PASSWORD, seed_demo
 
 
@@ -14,9 +15,10 @@ def register_demo_commands(app: Flask) -> None:
         """Load the demo accounts (safe to run again: nothing is duplicated)."""
         if current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("seed-demo refuses to run in production: its password is public.")
-        report = seed_demo()
+        report = seed_demo(storage())
         db.session.commit()
         click.echo(f"Demo data: {report.created} created, {report.existing} already there.")
+        click.echo(f"Demo products: {report.products_created} created, {report.products_existing} already there.")
         click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for email, what in report.sign_ins:
             click.echo(f"  {email:<34} {what}")

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from ..accounts import services as accounts
 from ..accounts.models import Role, User, VerificationStatus
+from ..catalog import services as catalog
+from ..catalog.models import Product, ProductStatus
 from ..core.models import utcnow
 from ..extensions import db
+from ..media.storage import StorageBackend
+from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
+from .packshots import draw_packshot
 
 DEMO_PASSWORD = "serumpun-demo"
 
@@ -18,6 +25,8 @@ DEMO_PASSWORD = "serumpun-demo"
 class SeedReport:
     created: int = 0
     existing: int = 0
+    products_created: int = 0
+    products_existing: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -91,7 +100,60 @@ def _mark_demo(user: User) -> None:
     user.is_demo = True
 
 
-def seed_demo() -> SeedReport:
+def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
+    """The demo accounts and, with a storage backend for photos, the demo catalog."""
+    report = seed_accounts()
+    if backend is not None:
+        seed_catalog(backend, report)
+    return report
+
+
+def seed_catalog(backend: StorageBackend, report: SeedReport) -> None:
+    """About sixty products with drawn photos; products whose SKU exists are left alone."""
+    for index, item in enumerate(PRODUCTS):
+        user = accounts.find_user_by_email(f"{item.merchant}@serumpun.example")
+        if user is None or user.merchant_profile is None:
+            continue
+        exists = db.session.scalar(select(Product.id).where(Product.merchant_id == user.merchant_profile.id,
+                                                            Product.sku == item.sku))
+        if exists:
+            report.products_existing += 1
+            continue
+        product = catalog.create_product(user, _product_data(item))
+        brand = SHOP_BRANDS[item.merchant]
+        photos = [(f"{item.sku}.png", draw_packshot(item.name_id, brand, item.shape, item.category, index))]
+        if index % 3 == 0:  # some products also show their shipping carton
+            photos.append((f"{item.sku}-carton.png",
+                           draw_packshot(item.name_en, brand, "box", item.category, index + 1000)))
+        for photo in catalog.add_photos(user, product.id, photos, backend):
+            photo.alt_text = item.name_id if photo.position == 0 else f"{item.name_id}: kemasan karton"
+        if item.published:
+            catalog.change_status(user, product.id, ProductStatus.PUBLISHED)
+        report.products_created += 1
+    db.session.flush()
+
+
+def _product_data(item: DemoProduct) -> catalog.ProductData:
+    halal_body, halal_number, halal_expires = item.halal or (None, None, None)
+    food_kind, food_number = item.food_registration or (None, None)
+    length, width, height = item.box_cm
+    return catalog.ProductData(
+        sku=item.sku, name_id=item.name_id, name_en=item.name_en, category=item.category, price_idr=item.price,
+        stock=item.stock, moq=item.moq, description_id=item.description_id or None,
+        description_en=item.description_en or None, hs_code=item.hs_code, made_to_order_days=item.made_to_order_days,
+        tiers=[catalog.Tier(q, p) for q, p in item.tiers], packed_weight_g=item.weight_g,
+        box_length_mm=round(length * 10), box_width_mm=round(width * 10), box_height_mm=round(height * 10),
+        net_content=item.net[0] if item.net else None, net_content_unit=item.net[1] if item.net else None,
+        units_per_carton=24 if item.category in ("coffee-tea", "snacks", "sauces-spices") else None,
+        packaging_material=item.material, recyclable=item.recyclable, plastic_free=item.plastic_free,
+        shelf_life_days=item.shelf_life_days, storage_note=item.storage_note,
+        label_languages=["id", "en"] if item.category in ("coffee-tea", "snacks", "sauces-spices", "beauty-herbal") else [],
+        halal_body=halal_body, halal_number=halal_number, halal_expires_on=halal_expires,
+        food_registration=food_kind, food_registration_number=food_number, npra_notification=item.npra,
+    )
+
+
+def seed_accounts() -> SeedReport:
     """Create the demo accounts that do not exist yet."""
     report = SeedReport()
 
