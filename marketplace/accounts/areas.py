@@ -9,6 +9,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..core.errors import DomainError
 from ..extensions import db
+from ..catalog import services as catalog
 from . import services
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
@@ -24,7 +25,8 @@ guard_blueprint(buyer_bp, Role.BUYER)
 @merchant_bp.route("/")
 def dashboard():
     """The merchant's home: verification status and what to do next."""
-    return render_template("merchant/dashboard.html", profile=current_user.merchant_profile)
+    return render_template("merchant/dashboard.html", profile=current_user.merchant_profile,
+                           product_counts=catalog.count_own_products(current_user))
 
 
 @merchant_bp.route("/shop", methods=["GET", "POST"])

@@ -216,6 +216,7 @@ def update_product(user: User, product_id: int, data: ProductData) -> Product:
 
 
 def product_data(product: Product) -> ProductData:
+    """A product's editable details, as the form and the CSV export use them."""
     values = {name: getattr(product, name) for name in SIMPLE_FIELDS}
     values["halal_body"] = product.halal_body.value if product.halal_body else None
     values["food_registration"] = product.food_registration.value if product.food_registration else None
@@ -344,6 +345,7 @@ def move_photo(user: User, product_id: int, photo_id: int, direction: str) -> No
 
 
 def set_photo_alt(user: User, product_id: int, photo_id: int, alt_text: str | None) -> None:
+    """Describe a photo for screen readers."""
     _, photo = _own_photo(user, product_id, photo_id)
     photo.alt_text = (alt_text or "").strip() or None
     db.session.flush()
@@ -377,7 +379,18 @@ def halal_notice(product: Product, today: date) -> str | None:
     return None
 
 
+def count_own_products(user: User) -> dict[str, int]:
+    """How many of the merchant's products are in each status."""
+    merchant = _merchant_of(user)
+    rows = db.session.execute(select(Product.status, func.count()).where(Product.merchant_id == merchant.id)
+                              .group_by(Product.status)).all()
+    counts = {status.value: 0 for status in ProductStatus}
+    counts.update({status.value: n for status, n in rows})
+    return counts
+
+
 def list_own_products(user: User, status: ProductStatus | None = None) -> list[Product]:
+    """The merchant's products, most recently changed first."""
     merchant = _merchant_of(user)
     query = (select(Product).where(Product.merchant_id == merchant.id)
              .options(selectinload(Product.photos)).order_by(Product.updated_at.desc(), Product.id.desc()))
@@ -402,6 +415,7 @@ def get_published_product(product_id: int, viewer: User | None = None) -> Produc
 
 
 def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
+    """A merchant's public shop and its published products, newest first."""
     merchant = db.session.scalar(select(MerchantProfile).where(MerchantProfile.slug == slug))
     if merchant is None or not merchant.user.active:
         raise NotFound()

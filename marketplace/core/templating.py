@@ -72,6 +72,7 @@ def photo_sources(photo) -> dict:
         "webp": ", ".join(f"{backend.url(v['webp'])} {v['width']}w" for v in variants),
         "jpeg": ", ".join(f"{backend.url(v['jpeg'])} {v['width']}w" for v in variants),
         "src": backend.url(middle["jpeg"]),
+        "largest": backend.url(variants[-1]["jpeg"]),
         "width": middle["width"],
         "height": middle["height"],
     }
