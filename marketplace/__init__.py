@@ -36,13 +36,13 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  every table, so that Alembic sees them all
-    from .accounts.services import load_user_by_session_id
     from flask_sqlalchemy.session import Session
 
+    from . import models  # noqa: F401  every table, so that Alembic sees them all
+    from .accounts.services import load_user_by_session_id
     from .core.errors import unauthorized
-    from .core.transactions import install_transaction_hooks
     from .core.i18n import select_locale
+    from .core.transactions import install_transaction_hooks
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -1,9 +1,9 @@
 """flask seed-demo: the accounts the README promises, made once."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from datetime import date
+
+from sqlalchemy import func, select
 
 from marketplace.accounts.models import MerchantProfile, Role, User
 from marketplace.catalog.models import Product, ProductStatus

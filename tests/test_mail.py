@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 import socket
+import threading
 import time
 from email import message_from_bytes, policy
 

@@ -5,11 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.auth import guard_blueprint
-from ..core.forms import status_for
-from ..core.errors import DomainError
-from ..extensions import db
 from ..catalog import services as catalog
+from ..core.auth import guard_blueprint
+from ..core.errors import DomainError
+from ..core.forms import status_for
+from ..extensions import db
 from . import services
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role

@@ -6,8 +6,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.forms import status_for
 from ..core.errors import DomainError
+from ..core.forms import status_for
 from ..core.security import safe_next_url
 from ..extensions import db, limiter
 from . import services

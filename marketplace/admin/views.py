@@ -10,8 +10,8 @@ from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
 from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
-from ..core.forms import status_for
 from ..core.errors import DomainError
+from ..core.forms import status_for
 from ..core.pagination import Page, page_number
 from ..extensions import db
 from ..mail.services import list_outbox

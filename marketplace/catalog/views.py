@@ -1,8 +1,8 @@
 """Products: the merchant's own list and forms, and the public pages buyers see."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from babel.lists import format_list
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,15 @@ from ..core.models import utcnow
 from ..extensions import db
 from ..media.storage import storage
 from . import csv_io, hs, services
-from .forms import PACKAGING_MATERIALS, CsvImportForm, PhotoAltForm, PhotoUploadForm, ProductForm, form_values, product_data_from
+from .forms import (
+    PACKAGING_MATERIALS,
+    CsvImportForm,
+    PhotoAltForm,
+    PhotoUploadForm,
+    ProductForm,
+    form_values,
+    product_data_from,
+)
 from .models import ProductStatus
 from .taxonomy import CATEGORIES
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from slugify import slugify
 from flask import Flask, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from slugify import slugify
 
 from ..catalog.hs import chapter_name, format_hs
 from ..catalog.taxonomy import category_name

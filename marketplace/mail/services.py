@@ -13,9 +13,9 @@ import logging
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 
 from flask import current_app, render_template
 from flask_babel import force_locale
