@@ -56,8 +56,8 @@ class BaseConfig:
     REMEMBER_COOKIE_SECURE = False
     LANGUAGE_COOKIE_NAME = "serumpun_lang"
 
-    # Photos arrive in later issues; a request may carry several of them.
-    MAX_CONTENT_LENGTH = 24 * 1024 * 1024
+    # A request may carry up to 8 product photos of at most 10 MB each.
+    MAX_CONTENT_LENGTH = 85 * 1024 * 1024
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600

@@ -1,0 +1,60 @@
+"""Pages that list products make the same number of queries for 2 products as for 8 (no N+1)."""
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from marketplace.extensions import db
+
+from ..helpers import Client
+from ..images import png
+
+
+@contextmanager
+def counting(app):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def add_published(merchant, make_product, n, start=0):
+    for i in range(start, start + n):
+        product_id = make_product(sku=f"Q-{i}", name_en=f"Product {i}")
+        merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png(300 + i, 300)), "a.png")]},
+                      content_type="multipart/form-data")
+        merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"},
+                      token_from="/merchant/products/")
+
+
+def queries_for(app, client, url) -> int:
+    with counting(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_storefront_and_product_list_do_not_grow_with_the_number_of_products(app, merchant, make_product):
+    add_published(merchant, make_product, 2)
+    visitor = Client(app)
+    storefront_few = queries_for(app, visitor, "/merchants/sangrai-preanger-coffee")
+    list_few = queries_for(app, merchant, "/merchant/products/")
+    add_published(merchant, make_product, 6, start=2)
+    assert queries_for(app, visitor, "/merchants/sangrai-preanger-coffee") == storefront_few
+    assert queries_for(app, merchant, "/merchant/products/") == list_few
+    assert storefront_few <= 6 and list_few <= 6
+
+
+def test_product_page_query_count_is_small(app, merchant, make_product):
+    add_published(merchant, make_product, 1)
+    assert queries_for(app, Client(app), "/products/1") <= 6
