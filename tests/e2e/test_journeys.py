@@ -88,3 +88,64 @@ def test_buyer_signs_up_and_switches_to_bahasa_melayu(browser, live_server, scre
     expect(page.locator("html")).to_have_attribute("lang", "ms")
     expect(page.get_by_text("Selamat kembali, Nur Aisyah binti Hamzah.")).to_be_visible()
     laptop.close()
+
+
+def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live_server, demo, screenshot, tmp_path):
+    from tests.images import jpeg_with_gps_and_orientation, png
+
+    front, box = tmp_path / "kopi-depan.jpg", tmp_path / "kopi-kardus.png"
+    front.write_bytes(jpeg_with_gps_and_orientation())
+    box.write_bytes(png(1200, 900, (120, 80, 40)))
+
+    # The coffee roaster, on a phone, in Indonesian.
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("merchant@serumpun.example")
+    page.get_by_label("Kata sandi").fill("serumpun-demo")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("navigation", name="Utama").get_by_role("link", name="Produk").click()
+    page.get_by_role("link", name="Tambah produk").first.click()
+
+    page.get_by_label("Nama dalam bahasa Indonesia").fill("Kopi Puntang Honey 200 g")
+    page.get_by_label("Nama dalam bahasa Inggris").fill("Puntang Honey Process Coffee 200 g")
+    page.get_by_label("Kategori").select_option("coffee-tea")
+    page.get_by_label("SKU (kode produk Anda)").fill("PUNTANG-HONEY-200")
+    page.get_by_label("Kode HS").fill("0901.21")
+    page.get_by_label("Harga eceran (Rp)").fill("98.000")
+    page.get_by_label("Stok", exact=True).fill("40")
+    page.get_by_label("Berat kemasan (g)").fill("260")
+    page.get_by_label("Panjang (cm)").fill("16")
+    page.get_by_label("Lebar (cm)").fill("10")
+    page.get_by_label("Tinggi (cm)").fill("6,5")
+    page.get_by_role("button", name="Simpan draf").click()
+
+    # The photos page follows: two photos at once.
+    page.get_by_label("Tambah foto").set_input_files([str(front), str(box)])
+    page.get_by_role("button", name="Unggah").click()
+    expect(page.locator(".photo-item")).to_have_count(2)
+
+    page.get_by_role("link", name="Detail").click()
+    page.get_by_role("button", name="Terbitkan").click()
+    expect(page.get_by_text("Sudah tayang")).to_be_visible()
+
+    page.get_by_role("link", name="Lihat sebagai Pembeli").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kopi Puntang Honey 200 g")
+    expect(page.get_by_text("Rp98.000").first).to_be_visible()
+    expect(page.locator(".gallery img")).to_have_count(2)
+    screenshot(page, "product-page-id")
+    product_url = page.url
+    context.close()
+
+    # A buyer in Malaysia, reading English, finds it at the same address, with clean photos.
+    buyer = browser.new_context(locale="en-MY")
+    page = buyer.new_page()
+    page.goto(product_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Puntang Honey Process Coffee 200 g")
+    main_photo = page.locator(".gallery__main img")
+    expect(main_photo).to_be_visible()
+    assert page.evaluate("() => document.querySelector('.gallery__main img').naturalWidth") > 0
+    response = page.request.get(live_server.url + main_photo.get_attribute("src"))
+    assert response.headers["content-type"] == "image/jpeg"
+    assert b"Exif" not in response.body() and b"PhoneMaker" not in response.body()
+    buyer.close()
