@@ -77,10 +77,11 @@ def register_blueprints(app: Flask) -> None:
     from .catalog.views import public as catalog_bp
     from .media.views import bp as media_bp
     from .officers.views import bp as officer_bp
+    from .rates.views import bp as rates_bp
     from .site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
-                      admin_bp):
+                      rates_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 
@@ -105,6 +106,8 @@ def register_templates(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import register_account_commands
     from .demo.cli import register_demo_commands
+    from .rates.cli import register_rate_commands
 
     register_account_commands(app)
     register_demo_commands(app)
+    register_rate_commands(app)

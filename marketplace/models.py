@@ -2,3 +2,4 @@
 from .accounts.models import BuyerProfile, MerchantCategory, MerchantProfile, OfficerProfile, User  # noqa: F401
 from .catalog.models import PriceTier, Product, ProductPhoto  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
+from .rates.models import ExchangeRate  # noqa: F401

@@ -112,10 +112,11 @@ def another_client(app) -> Client:
 
 @pytest.fixture()
 def demo(app):
-    """The demo accounts, as `flask seed-demo` makes them (without the catalog, for speed)."""
-    from marketplace.demo.seed import seed_accounts
+    """The demo accounts and rates, as `flask seed-demo` makes them (without the catalog, for speed)."""
+    from marketplace.demo.seed import seed_accounts, seed_rates
 
     with app.app_context():
         seed_accounts()
+        seed_rates()
         db.session.commit()
     return app

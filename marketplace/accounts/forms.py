@@ -213,6 +213,13 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+class CurrencyForm(FlaskForm):
+    currency = ChoiceField(_l("Currency"), validators=[chosen()],
+                           choices=options([("MYR", "MYR (RM)"), ("IDR", "IDR (Rp)"), ("SGD", "SGD (S$)"),
+                                            ("USD", "USD (US$)")]))
+    next = HiddenField()
+
+
 class InviteOfficerForm(FlaskForm):
     email = email_field()
     full_name = StringField(_l("Name"), validators=[required(), length(120, 2)], filters=[strip])

@@ -52,6 +52,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), index=True)
     full_name: Mapped[str] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str | None] = mapped_column(String(3))  # prices shown in this currency
     # Part of the session identity: changing it signs the user out everywhere.
     auth_nonce: Mapped[str] = mapped_column(String(32), default=new_auth_nonce)
     active: Mapped[bool] = mapped_column(default=True)

@@ -331,6 +331,16 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     send_mail(old_email, "email_changed", user.locale, user=user, new_email=new_email)
 
 
+def set_currency(user: User, currency: str) -> None:
+    """Keep the currency prices are shown in on the account."""
+    from ..money import DISPLAY_CURRENCIES
+
+    if currency not in DISPLAY_CURRENCIES:
+        raise DomainError(_l("That currency is not available."))
+    user.currency = currency
+    db.session.flush()
+
+
 def set_locale(user: User, locale: str) -> None:
     """Keep the user's language on the account, for every device and for mail."""
     if locale not in current_app.config["LANGUAGES"]:

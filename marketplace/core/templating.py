@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import phonenumbers
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from slugify import slugify
@@ -13,7 +13,8 @@ from slugify import slugify
 from ..catalog.hs import chapter_name, format_hs
 from ..catalog.taxonomy import category_name
 from ..media.storage import storage
-from ..money import MINOR_UNITS
+from ..money import DISPLAY_CURRENCIES, MINOR_UNITS
+from .currency import price_for, select_currency
 from .forms import flat_errors
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .pagination import page_url
@@ -26,9 +27,10 @@ NAVIGATION = {
     "merchant": [("merchant.dashboard", _l("My shop")), ("products.index", _l("Products")),
                  ("merchant.shop", _l("Shop details")), ACCOUNT],
     "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address")), ACCOUNT],
-    "officer": [("officer.dashboard", _l("Merchants")), ACCOUNT],
+    "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
-              ("officer.dashboard", _l("Merchants")), ("admin.outbox", _l("Outbox")), ACCOUNT],
+              ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ("admin.outbox", _l("Outbox")),
+              ACCOUNT],
 }
 
 
@@ -89,16 +91,21 @@ def register_template_helpers(app: Flask) -> None:
             "languages": LANGUAGE_NAMES,
             "language_short": LANGUAGE_SHORT,
             "current_language": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
+            "current_currency": select_currency(),
+            "display_currencies": DISPLAY_CURRENCIES,
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context need them.
-    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources, page_url=page_url)
+    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources, page_url=page_url,
+                                 price_for=price_for)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,
         phone=format_phone,
         money=format_money,
+        amount=lambda money: format_money(money.amount, money.currency),
+        rate=lambda value: format_decimal(value, format="#,##0.00##"),
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
         hs=format_hs,
         hs_chapter=chapter_name,

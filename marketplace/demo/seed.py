@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from datetime import date
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from ..accounts import services as accounts
@@ -15,6 +18,7 @@ from ..catalog.models import Product, ProductStatus
 from ..core.models import utcnow
 from ..extensions import db
 from ..media.storage import StorageBackend
+from ..rates import services as rates
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .packshots import draw_packshot
 
@@ -100,9 +104,28 @@ def _mark_demo(user: User) -> None:
     user.is_demo = True
 
 
+# Sample rates from public quotes (Bank Indonesia / Google Finance, October 2025), marked as such.
+DEMO_RATES = [
+    ("MYR", Decimal("3924.50")),
+    ("SGD", Decimal("12780.00")),
+    ("USD", Decimal("16580.00")),
+]
+DEMO_RATE_DATE = date(2025, 10, 15)
+DEMO_RATE_SOURCE = "Bank Indonesia / Google Finance, Oct 2025 (sample rate for the demo)"
+
+
+def seed_rates() -> None:
+    """A rate for each display currency, unless one is already recorded."""
+    if rates.rate_history(limit=1):
+        return
+    for currency, value in DEMO_RATES:
+        rates.record_rate(None, currency, value, DEMO_RATE_DATE, DEMO_RATE_SOURCE)
+
+
 def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
-    """The demo accounts and, with a storage backend for photos, the demo catalog."""
+    """The demo accounts and rates and, with a storage backend for photos, the demo catalog."""
     report = seed_accounts()
+    seed_rates()
     if backend is not None:
         seed_catalog(backend, report)
     return report

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 # Minor units per currency. IDR has no minor unit in practice: whole rupiah.
 MINOR_UNITS = {"IDR": 0, "MYR": 2, "SGD": 2, "USD": 2}
@@ -73,3 +75,71 @@ def parse_idr(text: str) -> int:
     else:
         raise MoneyError("not a number")
     return value
+
+
+# Exchange rates are "rupiah per one unit of the other currency" (3,924.50 IDR per MYR),
+# kept as exact decimals with at most RATE_DECIMALS places, never as floats.
+RATE_DECIMALS = 4
+DISPLAY_CURRENCIES = ("MYR", "IDR", "SGD", "USD")
+
+
+@dataclass(frozen=True)
+class Rate:
+    currency: str
+    idr_per_unit: Decimal
+    effective_on: date
+    source: str = ""
+
+    def __post_init__(self):
+        if self.currency not in MINOR_UNITS or self.currency == "IDR":
+            raise MoneyError(f"no rate for {self.currency!r}")
+        if not isinstance(self.idr_per_unit, Decimal) or self.idr_per_unit <= 0:
+            raise MoneyError("a rate is a positive Decimal")
+
+
+def parse_rate(text: str) -> Decimal:
+    """'3924.5', '3,924.50' or '3.924,50' as a Decimal rate with at most four decimals."""
+    cleaned = re.sub(r"\s+", "", text or "")
+    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+|[0-9]+,[0-9]+", cleaned):  # Indonesian: 3.924,50
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", cleaned):
+        raise MoneyError("not a number")
+    value = Decimal(cleaned)
+    if value <= 0:
+        raise MoneyError("not positive")
+    if value != value.quantize(Decimal(1).scaleb(-RATE_DECIMALS)):
+        raise MoneyError("too many decimals")
+    return value
+
+
+def round_half_up(value: Decimal) -> int:
+    """The one rounding rule: to the nearest whole minor unit, halves away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_idr(amount_idr: int, rate: Rate) -> Money:
+    """Convert whole rupiah into the rate's currency, rounded once, half up, to its minor unit."""
+    minor = Decimal(10) ** MINOR_UNITS[rate.currency]
+    return Money(round_half_up(Decimal(amount_idr) * minor / rate.idr_per_unit), rate.currency)
+
+
+def to_idr(money: Money, rate: Rate) -> int:
+    """Whole rupiah for an amount in the rate's currency (for filters typed in ringgit)."""
+    if money.currency == "IDR":
+        return money.amount
+    if money.currency != rate.currency:
+        raise MoneyError(f"rate is for {rate.currency}, not {money.currency}")
+    minor = Decimal(10) ** MINOR_UNITS[rate.currency]
+    return round_half_up(Decimal(money.amount) * rate.idr_per_unit / minor)
+
+
+def parse_amount(text: str, currency: str) -> Money:
+    """What a buyer types in a price filter ("25", "25.50", "1,250.00") as Money in that currency."""
+    cleaned = re.sub(r"[\s,]", "", text or "")
+    if currency == "IDR":
+        return Money(parse_idr(text), "IDR")
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", cleaned):
+        raise MoneyError("not an amount")
+    return Money(round_half_up(Decimal(cleaned) * (Decimal(10) ** MINOR_UNITS[currency])), currency)

@@ -6,9 +6,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..accounts import services as accounts
-from ..accounts.forms import LanguageForm
+from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
 from ..catalog.taxonomy import category_choices
+from ..core.currency import remember_currency_cookie
 from ..core.security import safe_next_url
 from ..extensions import csrf, db, limiter
 
@@ -32,6 +33,19 @@ def set_language():
         accounts.set_locale(current_user, form.language.data)
         db.session.commit()
     return remember_language_cookie(redirect(target), form.language.data)
+
+
+@bp.route("/currency", methods=["POST"])
+def set_currency():
+    """Show prices in another currency, remembered in a cookie and on the account."""
+    form = CurrencyForm()
+    target = safe_next_url(form.next.data) or url_for("site.home")
+    if not form.validate_on_submit():
+        return redirect(target)
+    if current_user.is_authenticated:
+        accounts.set_currency(current_user, form.currency.data)
+        db.session.commit()
+    return remember_currency_cookie(redirect(target), form.currency.data)
 
 
 @bp.route("/healthz")

@@ -7,14 +7,14 @@ import pytest
 
 from ..helpers import text_of
 
-AREAS = ["/merchant/", "/merchant/shop", "/buyer/profile", "/officer/", "/admin/", "/admin/outbox",
-         "/admin/officers/invite"]
+AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
+         "/admin/", "/admin/outbox", "/admin/officers/invite"]
 
 ALLOWED = {
-    "merchant@serumpun.example": {"/merchant/", "/merchant/shop"},
+    "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
     "buyer@serumpun.example": {"/buyer/profile"},
-    "officer@serumpun.example": {"/officer/"},
-    "admin@serumpun.example": {"/officer/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "officer@serumpun.example": {"/officer/", "/officer/rates/"},
+    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
 }
 
 
@@ -45,8 +45,8 @@ def nav_links(response) -> list[str]:
         (None, ["Home"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
         ("buyer@serumpun.example", ["Home", "Delivery address", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Outbox", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Exchange rates", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Exchange rates", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

@@ -1,0 +1,86 @@
+"""Which rate is in force, and recording a new one."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+
+from ..accounts.models import User
+from ..core.errors import DomainError
+from ..extensions import db
+from ..money import DISPLAY_CURRENCIES, Rate
+from .models import ExchangeRate
+
+RATE_CURRENCIES = tuple(c for c in DISPLAY_CURRENCIES if c != "IDR")
+# Rates change a few times a day at most; every page needs them. Each app keeps them a minute.
+CACHE_SECONDS = 60
+CACHE_KEY = "serumpun.rates"
+_lock = threading.Lock()
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault(CACHE_KEY, {})
+
+
+class RateRefused(DomainError):
+    pass
+
+
+def _to_rate(row: ExchangeRate) -> Rate:
+    return Rate(row.currency, Decimal(str(row.idr_per_unit)), row.effective_on, row.source)
+
+
+def rates_in_force(today: date) -> dict[str, Rate]:
+    """The newest rate on or before today for each currency (cached for a minute)."""
+    cache = _cache()
+    with _lock:
+        hit = cache.get(today)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+    latest = (
+        select(ExchangeRate.currency, func.max(ExchangeRate.effective_on).label("effective_on"))
+        .where(ExchangeRate.effective_on <= today).group_by(ExchangeRate.currency).subquery()
+    )
+    rows = db.session.scalars(select(ExchangeRate).join(latest, and_(
+        ExchangeRate.currency == latest.c.currency, ExchangeRate.effective_on == latest.c.effective_on)))
+    rates = {row.currency: _to_rate(row) for row in rows if row.currency in RATE_CURRENCIES}
+    with _lock:
+        cache.clear()
+        cache[today] = (time.monotonic() + CACHE_SECONDS, rates)
+    return rates
+
+
+def forget_cached_rates() -> None:
+    with _lock:
+        _cache().clear()
+
+
+def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effective_on: date, source: str) -> ExchangeRate:
+    """Add a dated rate; a second rate for the same currency and day replaces the first."""
+    if currency not in RATE_CURRENCIES:
+        raise RateRefused(_l("Rates are kept for %(currencies)s only.", currencies=", ".join(RATE_CURRENCIES)))
+    if not source.strip():
+        raise RateRefused(_l("Say where the rate comes from."), field="source")
+    row = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
+                                                       ExchangeRate.effective_on == effective_on))
+    if row is None:
+        row = ExchangeRate(currency=currency, effective_on=effective_on)
+        db.session.add(row)
+    row.idr_per_unit = idr_per_unit
+    row.source = source.strip()
+    row.created_by_id = actor.id if actor else None
+    db.session.flush()
+    forget_cached_rates()
+    return row
+
+
+def rate_history(limit: int = 60) -> list[ExchangeRate]:
+    """The latest rates recorded, newest first."""
+    return list(db.session.scalars(
+        select(ExchangeRate).order_by(ExchangeRate.effective_on.desc(), ExchangeRate.currency).limit(limit)
+    ))

@@ -1,0 +1,88 @@
+"""Money: integer minor units, one rounding rule, exact rates."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marketplace.money import Money, MoneyError, Rate, from_idr, parse_amount, parse_idr, parse_rate, to_idr
+
+MYR = Rate("MYR", Decimal("3924.50"), date(2025, 10, 15))
+
+
+@pytest.mark.parametrize(
+    ("idr", "sen"),
+    [
+        (85000, 2166),  # 21.6588... -> 21.66
+        (3924, 100),  # 0.99987 -> 1.00
+        (19622, 500),  # 4.99987... -> 5.00
+        (1, 0),  # 0.000254 ringgit -> 0 sen
+        (19, 0),  # 0.484 sen rounds down
+        (20, 1),  # 0.5096 sen rounds up
+        (1_000_000_000, 25480953),  # RM 254,809.53
+    ],
+)
+def test_rupiah_to_ringgit_rounds_half_up_to_the_sen(idr, sen):
+    assert from_idr(idr, MYR) == Money(sen, "MYR")
+
+
+def test_exact_halves_round_up():
+    rate = Rate("MYR", Decimal("4000"), date(2025, 1, 1))
+    assert from_idr(20, rate) == Money(1, "MYR")  # exactly 0.5 sen
+    assert from_idr(60, rate) == Money(2, "MYR")  # exactly 1.5 sen
+
+
+def test_ringgit_typed_in_a_filter_becomes_rupiah():
+    assert to_idr(Money(2500, "MYR"), MYR) == 98113  # RM 25.00 = Rp 98,112.50, half up
+    assert to_idr(parse_amount("25", "MYR"), MYR) == to_idr(Money(2500, "MYR"), MYR)
+
+
+def test_to_idr_rounds_half_up():
+    assert to_idr(Money(1, "MYR"), Rate("MYR", Decimal("50"), date(2025, 1, 1))) == 1  # 0.5 rupiah -> 1
+
+
+@pytest.mark.parametrize(("text", "value"), [("3924.50", "3924.50"), ("3,924.5", "3924.5"), ("3.924,50", "3924.50"),
+                                              ("16580", "16580"), ("0.2548", "0.2548")])
+def test_rates_are_parsed_exactly(text, value):
+    assert parse_rate(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-3924", "0", "3924.12345", "1e3", "NaN", "３９２４"])
+def test_bad_rates_are_refused(text):
+    with pytest.raises(MoneyError):
+        parse_rate(text)
+
+
+@pytest.mark.parametrize(("text", "rupiah"), [("85000", 85000), ("85.000", 85000), ("85,000", 85000),
+                                               ("Rp 1.250.000", 1250000), ("rp85000", 85000)])
+def test_rupiah_as_typed(text, rupiah):
+    assert parse_idr(text) == rupiah
+
+
+@pytest.mark.parametrize("text", ["85000,50", "12.5", "1e9", "-5", "", "８５０００", "85.00.0"])
+def test_rupiah_refused(text):
+    with pytest.raises(MoneyError):
+        parse_idr(text)
+
+
+def test_money_never_mixes_currencies_or_floats():
+    with pytest.raises(MoneyError):
+        Money(100, "MYR") + Money(100, "IDR")
+    with pytest.raises(TypeError):
+        Money(12.5, "MYR")
+    with pytest.raises(TypeError):
+        Money(100, "MYR") * 1.5
+    assert Money(2166, "MYR") * 3 == Money(6498, "MYR")
+
+
+@given(st.integers(min_value=1, max_value=1_000_000_000),
+       st.decimals(min_value=Decimal("100"), max_value=Decimal("50000"), places=2, allow_nan=False))
+def test_conversion_round_trip_is_within_half_a_sen(idr, per_unit):
+    rate = Rate("MYR", per_unit, date(2025, 1, 1))
+    ringgit = from_idr(idr, rate)
+    exact_sen = Decimal(idr) * 100 / per_unit
+    assert abs(Decimal(ringgit.amount) - exact_sen) <= Decimal("0.5")
+    assert ringgit.amount >= 0
