@@ -5,7 +5,6 @@ Idempotent: an account whose email exists is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from datetime import date
 from decimal import Decimal
 
