@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     from .accounts.services import load_user_by_session_id
     from .core.errors import unauthorized
     from .core.i18n import select_locale
+    from .core.schema import include_object
     from .core.transactions import install_transaction_hooks
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -52,7 +53,8 @@ def register_extensions(app: Flask) -> None:
 
         with app.app_context():
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                     include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -93,6 +93,8 @@ class Product(TimestampMixin, db.Model):
     npra_notification: Mapped[str | None] = mapped_column(String(20))
 
     published_at: Mapped[datetime | None]
+    # Words buyers may search by that are not in the names: the category in every language.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     merchant: Mapped[MerchantProfile] = relationship()
     tiers: Mapped[list[PriceTier]] = relationship(

@@ -16,7 +16,7 @@ from ..media.services import delete_after_commit, store_image
 from ..media.storage import StorageBackend
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
-from .taxonomy import CATEGORIES
+from .taxonomy import CATEGORIES, category_words
 
 MAX_PHOTOS = 8
 HALAL_WARNING_DAYS = 60
@@ -169,6 +169,7 @@ def _apply(product: Product, data: ProductData) -> None:
     product.food_registration = FoodRegistration(data.food_registration) if data.food_registration else None
     if product.halal_body != HalalBody.OTHER:
         product.halal_body_name = None
+    product.search_text = category_words(product.category)
     wanted = {t.min_quantity: t.unit_price_idr for t in data.tiers}
     product.tiers = [t for t in product.tiers if t.min_quantity in wanted]
     for tier in product.tiers:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functools import cache
+
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -36,3 +39,16 @@ def category_choices() -> list[tuple[str, str]]:
 def category_name(code: str) -> str:
     category = CATEGORIES.get(code)
     return str(category.name) if category else code
+
+
+@cache
+def category_words(code: str) -> str:
+    """The category's name in every language, so that "kopi" and "coffee" both find coffee."""
+    category = CATEGORIES.get(code)
+    if category is None:
+        return ""
+    words = []
+    for language in ("en", "id", "ms"):
+        with force_locale(language):
+            words.append(str(category.name))
+    return " ".join(dict.fromkeys(words))

@@ -15,7 +15,8 @@ from ..core.forms import status_for
 from ..core.models import utcnow
 from ..extensions import db
 from ..media.storage import storage
-from . import csv_io, hs, services
+from ..core.currency import request_rates, select_currency
+from . import csv_io, hs, search, services
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -241,6 +242,19 @@ def import_csv():
         form.content.data = content
     status = 400 if form.errors or (preview is not None and not preview.ok) else 200
     return render_template("merchant/products/import.html", form=form, preview=preview), status
+
+
+@public.route("/products")
+def browse():
+    """Search and filter published products; every choice lives in the URL."""
+    currency = select_currency()
+    filters, problems = search.parse_filters(request.args, currency)
+    today = utcnow().date()
+    rate = request_rates().get(currency)
+    result = search.search(filters, rate, today)
+    return render_template("catalog/browse.html", result=result, problems=problems, language=language(),
+                           today=today, currency=currency, categories=CATEGORIES, ship_options=search.SHIP_OPTIONS,
+                           sorts=search.SORTS), 200
 
 
 @public.route("/products/<int:product_id>")

@@ -23,10 +23,11 @@ from .places import KECAMATAN, country_name, state_name
 # One menu per role: (endpoint, label). Later areas add their entries here.
 ACCOUNT = ("accounts.settings", _l("Account"))
 NAVIGATION = {
-    None: [("site.home", _l("Home"))],
+    None: [("site.home", _l("Home")), ("catalog.browse", _l("Products"))],
     "merchant": [("merchant.dashboard", _l("My shop")), ("products.index", _l("Products")),
                  ("merchant.shop", _l("Shop details")), ACCOUNT],
-    "buyer": [("site.home", _l("Home")), ("buyer.profile", _l("Delivery address")), ACCOUNT],
+    "buyer": [("site.home", _l("Home")), ("catalog.browse", _l("Products")), ("buyer.profile", _l("Delivery address")),
+              ACCOUNT],
     "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
               ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ("admin.outbox", _l("Outbox")),

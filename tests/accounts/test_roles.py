@@ -42,9 +42,9 @@ def nav_links(response) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "links"),
     [
-        (None, ["Home"]),
+        (None, ["Home", "Products"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Delivery address", "Account"]),
+        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Account"]),
         ("officer@serumpun.example", ["Merchants", "Exchange rates", "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Exchange rates", "Outbox", "Account"]),
     ],

@@ -1,0 +1,291 @@
+"""Finding published products: full text in every language, filters, facets, sorts.
+
+Full text uses SQLite's FTS5 table or PostgreSQL's GIN index (see the search
+migration); everything else is plain SQL that both databases run alike.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, Integer, and_, case, func, select, text
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ..accounts.models import MerchantProfile, VerificationStatus
+from ..extensions import db
+from ..money import Money, MoneyError, Rate, parse_amount, to_idr
+from .models import FoodRegistration, Product, ProductStatus
+from .taxonomy import CATEGORIES
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+SHIP_OPTIONS = (3, 7, 14, 30)
+READY_TO_SHIP_DAYS = 2  # what "ready to ship" means when a buyer asks "within N days"
+PER_PAGE = 24
+MAX_PAGE = 1000
+MAX_TOKENS = 8
+FLAGS = ("halal", "bpom", "verified", "recyclable")
+
+# Must stay identical to the expression indexed by the search migration.
+PG_DOCUMENT = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce(name_id, '') || ' ' || coalesce(name_en, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(description_id, '') || ' ' || coalesce(description_en, '')), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(search_text, '')), 'C')"
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    category: str | None = None
+    min_price: Money | None = None  # in the buyer's currency, as typed
+    max_price: Money | None = None
+    halal: bool = False
+    bpom: bool = False
+    verified: bool = False
+    recyclable: bool = False
+    ships_within: int | None = None
+    moq_max: int | None = None
+    sort: str = ""
+    page: int = 1
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != "relevance" or self.tokens):
+            return self.sort
+        return "relevance" if self.tokens else "newest"
+
+    @property
+    def tokens(self) -> list[str]:
+        return search_tokens(self.q)
+
+    def counting_key(self) -> tuple:
+        """What the counts depend on: everything but the page and the order."""
+        return replace(self, sort="", page=1)
+
+
+@dataclass
+class Problem:
+    param: str
+    message: object
+
+
+def search_tokens(q: str) -> list[str]:
+    """Words of the query, lowercased; punctuation and operators are never passed to the engine."""
+    return [t for t in re.findall(r"\w+", (q or "").lower()) if len(t) <= 40][:MAX_TOKENS]
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on", "y")
+
+
+def _positive_int(args: Mapping, name: str, problems: list[Problem], maximum: int) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
+        problems.append(Problem(name, _l("Use a whole number from 1 to %(max)d.", max=maximum)))
+        return None
+    return int(raw)
+
+
+def parse_filters(args: Mapping, currency: str) -> tuple[Filters, list[Problem]]:
+    """Filters from the URL. A bad value is reported and left out; the rest still apply."""
+    problems: list[Problem] = []
+    q = (args.get("q") or "").strip()[:200]
+    category = args.get("category") or None
+    if category and category not in CATEGORIES:
+        problems.append(Problem("category", _l("There is no such category.")))
+        category = None
+    prices = {}
+    for name in ("min_price", "max_price"):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                prices[name] = parse_amount(raw, currency)
+            except MoneyError:
+                problems.append(Problem(name, _l("Enter an amount like 25 or 25.50.")))
+    if "min_price" in prices and "max_price" in prices and prices["min_price"].amount > prices["max_price"].amount:
+        problems.append(Problem("max_price", _l("The highest price is below the lowest.")))
+        prices.pop("max_price")
+    ships = _positive_int(args, "ships_within", problems, 365)
+    moq_max = _positive_int(args, "moq_max", problems, 1_000_000)
+    sort = args.get("sort") or ""
+    if sort and sort not in SORTS:
+        problems.append(Problem("sort", _l("Unknown sort order.")))
+        sort = ""
+    page = _positive_int(args, "page", problems, MAX_PAGE) or 1
+    filters = Filters(
+        q=q, category=category, min_price=prices.get("min_price"), max_price=prices.get("max_price"),
+        halal=_flag(args.get("halal")), bpom=_flag(args.get("bpom")), verified=_flag(args.get("verified")),
+        recyclable=_flag(args.get("recyclable")), ships_within=ships, moq_max=moq_max, sort=sort, page=page,
+    )
+    return filters, problems
+
+
+@dataclass
+class SearchResult:
+    filters: Filters
+    products: list[Product]
+    total: int
+    category_counts: dict[str, int]
+    flag_counts: dict[str, int]
+    ship_counts: dict[int, int]
+    per_page: int = PER_PAGE
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _ships_within(days: int):
+    return func.coalesce(Product.made_to_order_days, READY_TO_SHIP_DAYS) <= days
+
+
+@dataclass
+class TextMatch:
+    relevance: object  # higher is better
+    subquery: object = None  # SQLite: the matching FTS rows, to join on id
+    condition: object = None  # PostgreSQL: a condition on products
+
+
+def _text_match(tokens: list[str]) -> TextMatch:
+    """How the words are matched on this database; every word may be the start of a longer one."""
+    if db.engine.dialect.name == "postgresql":
+        document = text(f"({PG_DOCUMENT})")
+        tsquery = func.to_tsquery(text("'simple'::regconfig"), " & ".join(f"{t}:*" for t in tokens))
+        return TextMatch(relevance=func.ts_rank(document, tsquery), condition=document.op("@@")(tsquery))
+    fts = (
+        text("SELECT rowid AS id, bm25(product_fts, 10.0, 10.0, 2.0, 2.0, 1.0) AS rank "
+             "FROM product_fts WHERE product_fts MATCH :match")
+        .bindparams(match=" ".join(f'"{t}"*' for t in tokens)).columns(id=Integer, rank=Float).subquery("fts")
+    )
+    return TextMatch(relevance=-fts.c.rank, subquery=fts)
+
+
+def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
+    """Each filter's SQL condition, by name."""
+    """Each filter's condition by name; the facet flags apart, since facets count them one by one."""
+    conditions = {"status": Product.status == ProductStatus.PUBLISHED}
+    if filters.category:
+        conditions["category"] = Product.category == filters.category
+    for name, op in (("min_price", "__ge__"), ("max_price", "__le__")):
+        money = getattr(filters, name)
+        if money is not None:
+            rupiah = money.amount if money.currency == "IDR" or rate is None else to_idr(money, rate)
+            conditions[name] = getattr(Product.price_idr, op)(rupiah)
+    if filters.moq_max:
+        conditions["moq_max"] = Product.moq <= filters.moq_max
+    flags = {
+        "halal": and_(Product.halal_number.is_not(None), Product.halal_expires_on >= today),
+        "bpom": Product.food_registration == FoodRegistration.BPOM_MD,
+        "verified": MerchantProfile.verification_status == VerificationStatus.VERIFIED,
+        "recyclable": Product.recyclable.is_(True),
+    }
+    return conditions, flags
+
+
+class _Counts:
+    """Counts for the same filters are the same for everyone for a little while: keep them a minute."""
+
+    SECONDS = 60
+    SIZE = 512
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: dict = {}
+
+    def get(self, key):
+        with self.lock:
+            hit = self.entries.get(key)
+            return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def put(self, key, value):
+        with self.lock:
+            if len(self.entries) >= self.SIZE:
+                self.entries.clear()
+            self.entries[key] = (time.monotonic() + self.SECONDS, value)
+
+
+def _counts_cache() -> _Counts:
+    return current_app.extensions.setdefault("serumpun.search_counts", _Counts())
+
+
+def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER_PAGE) -> SearchResult:
+    """One page of published products matching the filters, the total, and the facet counts."""
+    conditions, flags = _conditions(filters, rate, today)
+    active_flags = [name for name in FLAGS if getattr(filters, name)]
+    ships = _ships_within(filters.ships_within) if filters.ships_within else None
+    match = _text_match(filters.tokens) if filters.tokens else None
+
+    def base(query, skip: tuple = ()):
+        query = query.join(Product.merchant)
+        if match is not None and match.subquery is not None:
+            query = query.join(match.subquery, match.subquery.c.id == Product.id)
+        elif match is not None:
+            query = query.where(match.condition)
+        return query.where(*[c for name, c in conditions.items() if name not in skip])
+
+    def flags_except(skip: str | None = None) -> list:
+        found = [flags[name] for name in active_flags if name != skip]
+        return [*found, ships] if ships is not None and skip != "ships" else found
+
+    query = base(select(Product)).where(*flags_except()).options(
+        contains_eager(Product.merchant), selectinload(Product.photos)
+    )
+    query = query.order_by(*{
+        "relevance": lambda: (match.relevance.desc(), Product.id.desc()),
+        "price_asc": lambda: (Product.price_idr.asc(), Product.id.asc()),
+        "price_desc": lambda: (Product.price_idr.desc(), Product.id.desc()),
+        "newest": lambda: (Product.published_at.desc(), Product.id.desc()),
+    }[filters.effective_sort]())
+    products = list(db.session.scalars(query.limit(per_page).offset((filters.page - 1) * per_page)).unique())
+
+    cache = _counts_cache()
+    key = (filters.counting_key(), rate, today)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count(base, flags, flags_except)
+        cache.put(key, counts)
+    total, flag_counts, ship_counts, category_counts = counts
+    return SearchResult(filters=filters, products=products, total=total, category_counts=category_counts,
+                        flag_counts=flag_counts, ship_counts=ship_counts, per_page=per_page)
+
+
+def _count(base, flags, flags_except):
+    """The total and every facet in two queries: one aggregate, one per category."""
+
+    def when(*parts):
+        return func.sum(case((and_(Product.id.is_not(None), *parts), 1), else_=0))
+
+    columns = [when(*flags_except())]
+    columns += [when(*flags_except(name), flags[name]) for name in FLAGS]
+    columns += [when(*flags_except("ships"), _ships_within(days)) for days in SHIP_OPTIONS]
+    row = db.session.execute(base(select(*columns).select_from(Product))).one()
+    values = [int(v or 0) for v in row]
+    total = values[0]
+    flag_counts = dict(zip(FLAGS, values[1:1 + len(FLAGS)], strict=True))
+    ship_counts = dict(zip(SHIP_OPTIONS, values[1 + len(FLAGS):], strict=True))
+    by_category = db.session.execute(
+        base(select(Product.category, func.count()).select_from(Product), skip=("category",))
+        .where(*flags_except()).group_by(Product.category)
+    ).all()
+    category_counts = {code: 0 for code in CATEGORIES}
+    category_counts.update({code: n for code, n in by_category})
+    return total, flag_counts, ship_counts, category_counts
+
+
+def published_per_category() -> dict[str, int]:
+    """Published products per category, for the home page."""
+    rows = db.session.execute(select(Product.category, func.count()).where(Product.status == ProductStatus.PUBLISHED)
+                              .group_by(Product.category)).all()
+    counts = {code: 0 for code in CATEGORIES}
+    counts.update(dict(rows))
+    return counts
+
