@@ -20,10 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config((config or {}).get("SERUMPUN_ENV"), config))
     register_logging(app)
     register_extensions(app)
+    register_security(app)
     register_media(app)
     register_blueprints(app)
     register_error_handlers(app)
-    register_security(app)
     register_templates(app)
     register_commands(app)
     return app

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +21,7 @@ from ..accounts.models import User
 from ..core.errors import DomainError
 from ..extensions import db
 from . import services
-from .forms import CentimetreField, ProductForm, product_data_from
+from .forms import MAX_TIERS, CentimetreField, ProductForm, product_data_from
 from .models import Product
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -32,7 +35,7 @@ COLUMNS = [
     "halal_expires_on", "food_registration", "food_registration_number", "npra_notification",
 ]
 EXPORT_ONLY = ["status", "url"]
-REQUIRED = ["sku", "name_id", "category", "price_idr", "stock"]
+REQUIRED = ["sku"]  # other columns may be left out: an update keeps what the file does not mention
 YES = {"yes", "y", "ya", "true", "1", "ja"}
 NO = {"no", "n", "tidak", "false", "0", ""}
 # CSV column -> form field, where they differ.
@@ -71,30 +74,46 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def export_products(user: User) -> str:
-    """Every product of the merchant, one row each, in the import's own format."""
-    from flask import url_for
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+
+def _cell(value) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula ("=HYPERLINK(...)")."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _uncell(value: str) -> str:
+    """Undo _cell on the way back in."""
+    return value[1:] if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def product_row(product: Product) -> dict[str, str]:
+    """A product in the CSV format (without the export-only columns)."""
+    d = services.product_data(product)
+    cm = [CentimetreField.format(mm) if mm is not None else "" for mm in
+          (d.box_length_mm, d.box_width_mm, d.box_height_mm)]
+    row = {
+        **{name: getattr(d, name) for name in COLUMNS if hasattr(d, name)},
+        "price_idr": d.price_idr,
+        "tiers": ";".join(f"{t.min_quantity}:{t.unit_price_idr}" for t in d.tiers),
+        "box_length_cm": cm[0], "box_width_cm": cm[1], "box_height_cm": cm[2],
+        "recyclable": _yes_no(d.recyclable), "plastic_free": _yes_no(d.plastic_free),
+        "label_languages": ";".join(d.label_languages),
+        "halal_expires_on": d.halal_expires_on.isoformat() if d.halal_expires_on else "",
+    }
+    return {column: "" if row.get(column) is None else str(row[column]) for column in COLUMNS}
+
+
+def export_products(user: User, product_url: Callable[[Product], str]) -> str:
+    """Every product of the merchant, one row each, in the import's own format."""
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.writer(out)
     writer.writerow(COLUMNS + EXPORT_ONLY)
     for product in sorted(services.list_own_products(user), key=lambda p: p.sku.lower()):
-        d = services.product_data(product)
-        cm = [CentimetreField.format(mm) if mm is not None else "" for mm in
-              (d.box_length_mm, d.box_width_mm, d.box_height_mm)]
-        row = {
-            **{name: getattr(d, name) for name in COLUMNS if hasattr(d, name)},
-            "price_idr": d.price_idr,
-            "tiers": ";".join(f"{t.min_quantity}:{t.unit_price_idr}" for t in d.tiers),
-            "box_length_cm": cm[0], "box_width_cm": cm[1], "box_height_cm": cm[2],
-            "recyclable": _yes_no(d.recyclable), "plastic_free": _yes_no(d.plastic_free),
-            "label_languages": ";".join(d.label_languages),
-            "halal_expires_on": d.halal_expires_on.isoformat() if d.halal_expires_on else "",
-            "status": product.status.value,
-            "url": url_for("catalog.product_page", product_id=product.id, _external=True),
-        }
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in COLUMNS + EXPORT_ONLY])
+        row = product_row(product)
+        writer.writerow([_cell(row[c]) for c in COLUMNS] + [product.status.value, product_url(product)])
     return out.getvalue()
 
 
@@ -103,7 +122,7 @@ def decode_upload(raw: bytes) -> str:
         raise CsvUnreadable(_l("The file is empty. Choose a CSV file exported from a spreadsheet."))
     if len(raw) > MAX_BYTES:
         raise CsvUnreadable(_l("The file is larger than 2 MB. Split it into smaller files."))
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw:
         raise CsvUnreadable(_l("This is not a CSV file. In your spreadsheet, choose Save as, then CSV."))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -123,7 +142,8 @@ def _rows(content: str) -> tuple[list[str], list[tuple[int, dict]]]:
     reader.fieldnames = header
     rows = []
     for record in reader:
-        rows.append((reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}))
+        values = {k: _uncell((v or "").strip()) for k, v in record.items() if k and isinstance(v, str)}
+        rows.append((reader.line_num, values))
         if len(rows) > MAX_ROWS:
             break
     return header, rows
@@ -143,7 +163,11 @@ def _form_data(row: dict) -> tuple[MultiDict, list[tuple[str, object]]]:
             for code in filter(None, (c.strip().lower() for c in value.replace(",", ";").split(";"))):
                 data.add(column, code)
         elif column == "tiers":
-            for index, part in enumerate(filter(None, (p.strip() for p in value.split(";")))):
+            parts = [p.strip() for p in value.split(";") if p.strip()]
+            if len(parts) > MAX_TIERS:
+                problems.append(("tiers", _l("At most %(n)d wholesale tiers.", n=MAX_TIERS)))
+                parts = parts[:MAX_TIERS]
+            for index, part in enumerate(parts):
                 quantity, _, price = part.partition(":")
                 if not price:
                     problems.append(("tiers", _l("Write tiers as quantity:price;quantity:price, like 10:42000;50:40000.")))
@@ -153,9 +177,23 @@ def _form_data(row: dict) -> tuple[MultiDict, list[tuple[str, object]]]:
         elif column == "made_to_order_days":
             data["processing"] = "made_to_order" if value else "ready"
             data[column] = value
+        elif column == "hs_code" and re.fullmatch(r"[0-9]{5}", value):
+            data[column] = "0" + value  # spreadsheets drop the leading zero of chapters 01-09
+        elif column == "halal_expires_on":
+            data[column] = _iso_date(value)
         else:
             data[FORM_NAMES.get(column, column)] = value
     return data, problems
+
+
+def _iso_date(value: str) -> str:
+    """2029-01-31, as typed or as a spreadsheet rewrote it (31/01/2029, 31-01-2029)."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return value  # the form says what is wrong with it
 
 
 def _form_problems(form: ProductForm) -> list[tuple[str, object]]:
@@ -173,7 +211,12 @@ def _form_problems(form: ProductForm) -> list[tuple[str, object]]:
 def preview_import(user: User, content: str) -> ImportPreview:
     """Check every row as if it were typed into the product form; change nothing."""
     preview = ImportPreview()
-    header, rows = _rows(content)
+    try:
+        header, rows = _rows(content)
+    except csv.Error:
+        preview.file_problems.append(_l("The file could not be read as CSV: a cell may be too long or a quote "
+                                        "left open."))
+        return preview
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS and c not in EXPORT_ONLY]
     if missing:
@@ -195,7 +238,10 @@ def preview_import(user: User, content: str) -> ImportPreview:
         product = existing.get(sku.lower())
         result = RowResult(line=line, sku=sku, action="update" if product else "create",
                            product_id=product.id if product else None)
-        data, result.problems = _form_data(row)
+        # A column the file does not have keeps its value: importing a price list changes only prices.
+        full_row = {**(product_row(product) if product else {"moq": "1"}),
+                    **{column: value for column, value in row.items() if column in header}}
+        data, result.problems = _form_data(full_row)
         form = ProductForm(formdata=data, meta={"csrf": False})
         if not form.validate():
             result.problems += _form_problems(form)

@@ -3,7 +3,7 @@ give the same messages for the same mistakes."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -45,6 +45,8 @@ def whole_number(minimum: int, maximum: int):
             cleaned = raw.replace(".", "").replace(",", "") if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", raw) else raw
             if not (cleaned.isascii() and cleaned.isdigit()):
                 raise ValidationError(_l("Enter a whole number."))
+            if len(cleaned) > 12:  # far past every maximum; int() of thousands of digits is refused anyway
+                raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=minimum, max=maximum))
             raw = int(cleaned)
         if not minimum <= raw <= maximum:
             raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=minimum, max=maximum))
@@ -86,10 +88,10 @@ class CentimetreField(StringField):
         if not raw:
             self.millimetres = None
             return
-        try:
-            value = Decimal(raw)
-        except InvalidOperation as exc:
-            raise ValidationError(_l("Enter a length in centimetres, like 12 or 12.5.")) from exc
+        # Digits only: Decimal would also take "Infinity", "NaN" or "1e999999".
+        if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", raw):
+            raise ValidationError(_l("Enter a length in centimetres, like 12 or 12.5."))
+        value = Decimal(raw)
         if value != value.quantize(Decimal("0.1")):
             raise ValidationError(_l("Use at most one decimal, like 12.5."))
         if not Decimal("0.1") <= value <= Decimal("300"):
@@ -287,8 +289,8 @@ def product_data_from(form: ProductForm):
     from .services import ProductData, Tier
 
     tiers = [
-        Tier(entry.form.min_quantity.data, entry.form.unit_price.rupiah)
-        for entry in form.tiers
+        Tier(entry.form.min_quantity.data, entry.form.unit_price.rupiah, row=index)
+        for index, entry in enumerate(form.tiers)
         if entry.form.min_quantity.data is not None and entry.form.unit_price.rupiah is not None
     ]
     return ProductData(

@@ -118,6 +118,21 @@ class Product(TimestampMixin, db.Model):
             return None
         return (self.box_length_mm / 10, self.box_width_mm / 10, self.box_height_mm / 10)
 
+    @property
+    def food_registration_kind(self) -> str:
+        """'BPOM MD' or 'P-IRT', as the labels on Indonesian food packs print it."""
+        if not self.food_registration:
+            return ""
+        return "BPOM MD" if self.food_registration == FoodRegistration.BPOM_MD else "P-IRT"
+
+    @property
+    def food_registration_label(self) -> str:
+        """'BPOM MD 224510001234' or 'P-IRT 2063273010123-24'."""
+        return f"{self.food_registration_kind} {self.food_registration_number or ''}".strip()
+
+    def halal_expired_on(self, day: date) -> bool:
+        return bool(self.halal_expires_on and self.halal_expires_on < day)
+
     def halal_valid_on(self, day: date) -> bool:
         return bool(self.halal_body and self.halal_number and self.halal_expires_on and self.halal_expires_on >= day)
 

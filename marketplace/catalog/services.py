@@ -57,6 +57,7 @@ class PhotoRejected(DomainError):
 class Tier:
     min_quantity: int
     unit_price_idr: int
+    row: int | None = None  # the form row it came from, to put a problem next to it
 
 
 @dataclass
@@ -116,7 +117,7 @@ def check_product(merchant: MerchantProfile, data: ProductData, product: Product
 
     previous_quantity, previous_price = data.moq, data.price_idr
     for index, tier in enumerate(data.tiers):
-        name = f"tiers-{index}"
+        name = f"tiers-{tier.row if tier.row is not None else index}"
         if tier.min_quantity <= previous_quantity:
             message = (_l("A wholesale tier starts above the minimum order quantity.") if index == 0
                        else _l("Each tier needs a larger quantity than the one before."))
@@ -410,7 +411,7 @@ def get_published_product(product_id: int, viewer: User | None = None) -> Produc
     if product is None:
         raise NotFound()
     owner = viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == product.merchant_id
-    if not product.is_published and not owner:
+    if not owner and (not product.is_published or not product.merchant.user.active):
         raise NotFound()
     return product
 

@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
+from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
 from ..extensions import db
 from ..media.storage import storage
-from ..core.currency import request_rates, select_currency
 from . import csv_io, hs, search, services
 from .forms import (
     PACKAGING_MATERIALS,
@@ -90,7 +90,7 @@ def create():
     return render_template("merchant/products/form.html", form=form, product=None), status_for(form)
 
 
-@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:product_id>/edit", methods=["GET", "POST"])
 def edit(product_id: int):
     """Change a product's details."""
     product = services.get_own_product(current_user, product_id)
@@ -112,7 +112,7 @@ def edit(product_id: int):
     ), status_for(form)
 
 
-@bp.route("/<int:product_id>/status", methods=["POST"])
+@bp.route("/<id:product_id>/status", methods=["POST"])
 def change_status(product_id: int):
     """Publish, unpublish, archive or restore."""
     form = FlaskForm()
@@ -140,7 +140,7 @@ def change_status(product_id: int):
     return redirect(url_for("products.edit", product_id=product.id) if back_to_edit else url_for("products.index"))
 
 
-@bp.route("/<int:product_id>/duplicate", methods=["POST"])
+@bp.route("/<id:product_id>/duplicate", methods=["POST"])
 def duplicate(product_id: int):
     """Start a new draft from a copy of this product."""
     if not FlaskForm().validate_on_submit():
@@ -151,7 +151,7 @@ def duplicate(product_id: int):
     return redirect(url_for("products.edit", product_id=copy.id))
 
 
-@bp.route("/<int:product_id>/photos", methods=["GET", "POST"])
+@bp.route("/<id:product_id>/photos", methods=["GET", "POST"])
 def photos(product_id: int):
     """Upload, order and describe the product's photos."""
     product = services.get_own_product(current_user, product_id)
@@ -171,7 +171,7 @@ def photos(product_id: int):
                            action_form=FlaskForm(), max_photos=services.MAX_PHOTOS), status_for(form)
 
 
-@bp.route("/<int:product_id>/photos/<int:photo_id>/move", methods=["POST"])
+@bp.route("/<id:product_id>/photos/<id:photo_id>/move", methods=["POST"])
 def move_photo(product_id: int, photo_id: int):
     """Move a photo up, down or to the front."""
     if FlaskForm().validate_on_submit():
@@ -180,7 +180,7 @@ def move_photo(product_id: int, photo_id: int):
     return redirect(url_for("products.photos", product_id=product_id))
 
 
-@bp.route("/<int:product_id>/photos/<int:photo_id>/alt", methods=["POST"])
+@bp.route("/<id:product_id>/photos/<id:photo_id>/alt", methods=["POST"])
 def photo_alt(product_id: int, photo_id: int):
     """Describe a photo for people who cannot see it."""
     form = PhotoAltForm(prefix=f"photo-{photo_id}")
@@ -193,7 +193,7 @@ def photo_alt(product_id: int, photo_id: int):
     return redirect(url_for("products.photos", product_id=product_id))
 
 
-@bp.route("/<int:product_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@bp.route("/<id:product_id>/photos/<id:photo_id>/delete", methods=["POST"])
 def delete_photo(product_id: int, photo_id: int):
     """Remove a photo."""
     if FlaskForm().validate_on_submit():
@@ -211,7 +211,9 @@ def delete_photo(product_id: int, photo_id: int):
 @bp.route("/export.csv")
 def export_csv():
     """All the merchant's products as a spreadsheet."""
-    text = csv_io.export_products(current_user)
+    text = csv_io.export_products(
+        current_user, lambda product: url_for("catalog.product_page", product_id=product.id, _external=True)
+    )
     filename = f"serumpun-{current_user.merchant_profile.slug}-{utcnow():%Y%m%d}.csv"
     return Response(text, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -257,8 +259,8 @@ def browse():
                            sorts=search.SORTS), 200
 
 
-@public.route("/products/<int:product_id>")
-@public.route("/products/<int:product_id>-<slug>")
+@public.route("/products/<id:product_id>")
+@public.route("/products/<id:product_id>-<slug>")
 def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
     product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -22,6 +23,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def register_security_headers(app: Flask) -> None:
     """Headers that tell browsers to distrust everything but us."""
     hsts = app.config.get("SECURITY_HSTS", False)
+    app.url_map.converters["id"] = IdConverter
     hops = app.config.get("TRUST_PROXY_HOPS", 0)
     if hops:
         # Not x_host: the host comes from SERVER_NAME, never from a header a client can set.
@@ -69,3 +71,10 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+class IdConverter(IntegerConverter):
+    """<id:...> in routes: a positive integer that fits the database's id column, else 404."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)

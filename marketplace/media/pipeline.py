@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# The decoders Pillow may try. MPO, a JPEG with extra pictures inside that many cameras write, is
+# opened by the JPEG decoder; its first picture is the photo.
+DECODERS = ["JPEG", "PNG", "WEBP"]
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 8000
 # Pillow refuses anything over twice this outright; we refuse at once.
@@ -69,7 +72,7 @@ def _decode(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
+            image = Image.open(io.BytesIO(data), formats=DECODERS)
             if image.format not in ACCEPTED_FORMATS:
                 raise ImageRejected("format", str(image.format))
             width, height = image.size

@@ -22,14 +22,13 @@ def _delete_all(backend: StorageBackend, names: list[str]) -> None:
 
 def store_image(session: Session, backend: StorageBackend, image: ProcessedImage) -> None:
     """Write the image's files; the ones this transaction created go again if it rolls back."""
-    created = []
+    created: list[str] = []
+    on_rollback(session, partial(_delete_all, backend, created))  # sees every name appended below
     for file in image.files:
         if backend.exists(file.name):
             continue
         backend.save(file.name, file.data, file.content_type)
         created.append(file.name)
-    if created:
-        on_rollback(session, partial(_delete_all, backend, created))
 
 
 def delete_after_commit(session: Session, backend: StorageBackend, names: list[str]) -> None:

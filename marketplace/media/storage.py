@@ -61,6 +61,7 @@ class LocalStorage(StorageBackend):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server in front may run as another user
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -66,6 +66,8 @@ def parse_idr(text: str) -> int:
     cleaned = re.sub(r"^(?i:rp)\.?", "", cleaned)
     if not cleaned:
         raise MoneyError("empty")
+    if len(cleaned) > 20:  # no price has that many digits; int() of thousands of them is refused
+        raise MoneyError("not a number")
     if cleaned.isascii() and cleaned.isdigit():
         value = int(cleaned)
     elif _GROUPED.match(cleaned):
@@ -99,7 +101,7 @@ class Rate:
 
 def parse_rate(text: str) -> Decimal:
     """'3924.5', '3,924.50' or '3.924,50' as a Decimal rate with at most four decimals."""
-    cleaned = re.sub(r"\s+", "", text or "")
+    cleaned = re.sub(r"\s+", "", text or "")[:40]
     if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+|[0-9]+,[0-9]+", cleaned):  # Indonesian: 3.924,50
         cleaned = cleaned.replace(".", "").replace(",", ".")
     else:

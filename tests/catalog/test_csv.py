@@ -9,7 +9,8 @@ from sqlalchemy import select
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 
-from ..helpers import text_of
+from ..helpers import product_form, text_of
+from ..images import png
 
 HEADER = "sku,name_id,name_en,category,hs_code,price_idr,stock,moq,tiers,packed_weight_g,box_length_cm,box_width_cm,box_height_cm,recyclable\n"
 
@@ -58,7 +59,7 @@ def test_export_then_import_updates_without_changes_or_duplicates(app, merchant,
 def test_preview_lists_each_bad_row_and_writes_nothing(app, merchant):
     content = HEADER + "\n".join([
         "K-1,Keripik Singkong,Cassava Chips,snacks,1905.90,15000,50,1,,250,20,15,8,yes",
-        "K-2,Keripik Pedas,,snacks,19059,-100,5,1,,250,20,15,8,no",
+        "K-2,Keripik Pedas,,snacks,1905,-100,5,1,,250,20,15,8,no",
         "K-3,Sambal Bawang,,sauces-spices,2103.90,25000,ten,1,10:30000,250,20,15,8,maybe",
         "K-1,Keripik Lagi,,snacks,1905.90,15000,5,1,,250,20,15,8,no",
         ",Tanpa SKU,,other,,12.5,1,1,,,,,,",
@@ -107,7 +108,7 @@ def test_semicolons_and_an_excel_bom_are_understood(app, merchant):
 def test_unreadable_files_are_refused_with_a_reason(app, merchant):
     assert "The file is empty." in text_of(check(merchant, b""))
     assert "This is not a CSV file." in text_of(check(merchant, b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
-    assert "These columns are missing: sku, price_idr." in text_of(check(merchant, "name_id,category,stock\nA,other,1\n"))
+    assert "These columns are missing: sku." in text_of(check(merchant, "name_id,category,stock\nA,other,1\n"))
     assert "These columns are not known: harga." in text_of(check(merchant, HEADER.strip() + ",harga\n"))
     assert "The file has no products in it." in text_of(check(merchant, HEADER))
     assert products(app) == {}
@@ -125,9 +126,79 @@ def test_import_cannot_touch_another_merchants_products(app, merchant, rival, ma
     content = HEADER + "KOPI-250,Keripik Curian,,snacks,1905.90,1000,1,1,,100,10,10,10,no\n"
     check(rival, content)
     confirm(rival, content)
-    found = {(p.merchant_id, p.sku, p.name_id) for p in products(app).values()}
     with app.app_context():
-        all_products = list(db.session.scalars(select(Product)))
-    assert {p.name_id for p in all_products} == {"Kopi Arabika Java Preanger 250 g", "Keripik Curian"}
-    assert len({p.merchant_id for p in all_products}) == 2
-    assert found
+        rows = {(p.merchant.business_name, p.name_id) for p in db.session.scalars(select(Product))}
+    assert rows == {("Sangrai Preanger Coffee", "Kopi Arabika Java Preanger 250 g"),
+                    ("Keripik Ceu Enok", "Keripik Curian")}
+
+
+def test_a_price_list_changes_only_the_columns_it_has(app, merchant, make_product):
+    make_product(sku="KOPI-250")
+    content = "sku,price_idr\nKOPI-250,87.500\n"
+    assert "All 1 rows are ready to import." in text_of(check(merchant, content))
+    confirm(merchant, content)
+    with app.app_context():
+        product = db.session.scalar(select(Product).where(Product.sku == "KOPI-250"))
+        assert product.price_idr == 87500
+        assert product.name_en == "Java Preanger Arabica Coffee 250 g" and product.hs_code == "090121"
+        assert product.halal_number == "ID32110000123450124" and len(product.tiers) == 2
+
+
+def test_a_new_product_needs_its_name_category_price_and_stock(app, merchant):
+    response = check(merchant, "sku,price_idr\nNEW-1,5000\n")
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "name_id" in page and "category" in page and "stock" in page
+    assert products(app) == {}
+
+
+def test_spreadsheet_damage_is_repaired(app, merchant):
+    """Excel drops the 0 of 0901.21 and rewrites dates as 31/01/2029."""
+    content = HEADER.strip() + ",halal_body,halal_number,halal_expires_on\n" + \
+        "TEH-2,Teh,Tea,coffee-tea,90230,35000,10,1,,100,10,10,10,no,bpjph,ID123,31/01/2029\n"
+    assert check(merchant, content).status_code == 200
+    confirm(merchant, content)
+    product = products(app)["TEH-2"]
+    assert product.hs_code == "090230" and product.halal_expires_on.isoformat() == "2029-01-31"
+
+
+def test_more_than_five_tiers_are_refused(app, merchant):
+    tiers = ";".join(f"{q}:{50000 - q * 100}" for q in (2, 5, 10, 20, 50, 100))
+    content = HEADER + f"T-1,Produk,Product,snacks,1905.90,60000,5,1,{tiers},100,10,10,10,no\n"
+    assert "At most 5 wholesale tiers." in text_of(check(merchant, content))
+
+
+def test_a_nul_byte_anywhere_is_refused_at_once(merchant):
+    content = (HEADER + "T-1,Produk,Product,snacks,1905.90,60000,5,1,,100,10,10,10,no\n") * 200 + "\x00"
+    assert "This is not a CSV file." in text_of(check(merchant, content))
+
+
+def test_an_enormous_cell_is_a_problem_with_the_file_not_an_error(merchant):
+    content = HEADER + 'T-1,"' + "x" * 200_000 + '",Product,snacks,1905.90,60000,5,1,,100,10,10,10,no\n'
+    response = check(merchant, content)
+    assert response.status_code == 400
+    assert "could not be read as CSV" in text_of(response)
+
+
+def test_export_never_hands_a_spreadsheet_a_formula(app, merchant, make_product):
+    make_product(sku="F-1", name_id='=HYPERLINK("http://evil.example","Klik")', name_en="+SUM(1,1)")
+    exported = merchant.get("/merchant/products/export.csv").get_data(as_text=True)
+    row = next(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert row["name_id"].startswith("'=") and row["name_en"].startswith("'+")
+    confirm(merchant, exported)  # and it comes back as it was
+    assert products(app)["F-1"].name_id == '=HYPERLINK("http://evil.example","Klik")'
+
+
+def test_a_published_product_cannot_lose_what_publishing_needs(app, merchant, make_product):
+    product_id = make_product(sku="PUB-1")
+    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
+                  content_type="multipart/form-data")
+    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
+    assert products(app)["PUB-1"].status == ProductStatus.PUBLISHED
+    response = check(merchant, "sku,name_en,hs_code\nPUB-1,,\n")
+    assert response.status_code == 400
+    assert "A published product needs this." in text_of(response)
+    edit = merchant.post(f"/merchant/products/{product_id}/edit", product_form(sku="PUB-1", name_en=""))
+    assert edit.status_code == 400
+    assert "A published product needs this." in text_of(edit)
+    assert products(app)["PUB-1"].name_en == "Java Preanger Arabica Coffee 250 g"

@@ -1,6 +1,7 @@
 """A merchant lists products: every field checked, drafts, publishing, ownership."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -71,6 +72,12 @@ def test_merchant_creates_a_draft_with_every_detail(app, merchant, make_product)
         ({"box_height_cm": "6.55"}, "Use at most one decimal"),
         ({"box_height_cm": "0"}, "Enter a length from 0.1 to 300 cm."),
         ({"box_height_cm": "tall"}, "Enter a length in centimetres"),
+        ({"box_height_cm": "Infinity"}, "Enter a length in centimetres"),
+        ({"box_height_cm": "1e999999"}, "Enter a length in centimetres"),
+        ({"box_height_cm": "sNaN"}, "Enter a length in centimetres"),
+        ({"stock": "9" * 5000}, "Enter a number from 0 to 1000000."),
+        ({"price": "9" * 5000}, "Enter a price in rupiah"),
+        ({"price": "1" + ".000" * 1500}, "Enter a price in rupiah"),
         ({"packed_weight_g": "0"}, "Enter a number from 1 to 70000."),
         ({"halal_number": ""}, "A halal certificate needs its issuer, number and expiry date."),
         ({"halal_expires_on": "31/01/2029"}, "Enter a date, like 2027-06-30."),
@@ -206,3 +213,37 @@ def test_merchant_is_warned_of_an_expired_or_expiring_certificate(merchant, make
     page = text_of(merchant.get(f"/merchant/products/{later}/edit"))
     assert "The halal certificate expire" not in page
     assert "Halal certificate expired" in text_of(merchant.get("/merchant/products/"))
+
+
+def test_a_tier_problem_is_shown_on_its_own_row(merchant):
+    response = merchant.post("/merchant/products/new", product_form(**{
+        "tiers-0-min_quantity": "", "tiers-0-unit_price": "", "tiers-1-min_quantity": "12",
+        "tiers-1-unit_price": "90000", "tiers-2-min_quantity": "", "tiers-2-unit_price": ""}))
+    html = response.get_data(as_text=True)
+    assert "A wholesale price must be below the retail price." in html
+
+    def tier_input(row):
+        return re.search(rf'<input[^>]*id="tiers-{row}-min_quantity"[^>]*>', html).group(0)
+
+    assert 'aria-invalid="true"' in tier_input(1)
+    assert 'aria-invalid="true"' not in tier_input(0)
+
+
+def test_absurd_product_ids_are_not_found(client, merchant):
+    assert client.get("/products/99999999999999999999").status_code == 404
+    assert merchant.get("/merchant/products/99999999999999999999/edit").status_code == 404
+    assert client.get("/products/0").status_code == 404
+
+
+def test_a_disabled_merchants_products_are_hidden(app, merchant, make_product):
+    from marketplace.accounts.models import User
+
+    product_id = make_product()
+    with app.app_context():
+        product = db.session.get(Product, product_id)
+        product.status = ProductStatus.PUBLISHED
+        db.session.scalar(select(User).where(User.email == "merchant@serumpun.example")).active = False
+        db.session.commit()
+    from ..helpers import Client
+
+    assert Client(app).get(f"/products/{product_id}").status_code == 404

@@ -66,10 +66,15 @@ def test_transparent_png_gets_a_white_background_in_jpeg():
     assert decoded(result.variants[0].jpeg.data).convert("RGB").getpixel((10, 10)) == (255, 255, 255)
 
 
-def test_a_png_named_jpg_is_judged_by_its_content():
-    # The pipeline never sees the name; a PNG is a PNG whatever it is called.
-    result = process_image(png(640, 480))
-    assert result.width == 640
+def test_camera_jpegs_with_extra_pictures_are_accepted():
+    """Many cameras write MPO: a JPEG with more pictures after the first. The first is the photo."""
+    first, second = Image.new("RGB", (900, 600), (10, 120, 200)), Image.new("RGB", (450, 300), (200, 10, 10))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    result = process_image(out.getvalue())
+    assert (result.width, result.height) == (900, 600)
+    assert decoded(result.variants[-1].jpeg.data).convert("RGB").getpixel((10, 10))[2] > 150
 
 
 def test_trailing_html_does_not_survive_re_encoding():

@@ -46,6 +46,7 @@ def test_local_storage_keeps_files_by_name_and_refuses_other_names(tmp_path):
     storage.save(NAME, b"RIFF....WEBP", "image/webp")
     assert storage.exists(NAME) and storage.open(NAME) == b"RIFF....WEBP"
     assert (tmp_path / "aa" / NAME).exists()
+    assert (tmp_path / "aa" / NAME).stat().st_mode & 0o777 == 0o644  # readable by a web server in front
     storage.delete(NAME)
     assert not storage.exists(NAME) and storage.open(NAME) is None
     for bad in ("../secret_key", "x.webp", NAME.replace(".webp", ".html")):
