@@ -14,7 +14,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Integer, and_, case, func, select, text
+from sqlalchemy import Float, Integer, and_, case, func, literal_column, select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import MerchantProfile, VerificationStatus
@@ -158,7 +158,7 @@ class TextMatch:
 def _text_match(tokens: list[str]) -> TextMatch:
     """How the words are matched on this database; every word may be the start of a longer one."""
     if db.engine.dialect.name == "postgresql":
-        document = text(f"({PG_DOCUMENT})")
+        document = literal_column(f"({PG_DOCUMENT})")
         tsquery = func.to_tsquery(text("'simple'::regconfig"), " & ".join(f"{t}:*" for t in tokens))
         return TextMatch(relevance=func.ts_rank(document, tsquery), condition=document.op("@@")(tsquery))
     fts = (

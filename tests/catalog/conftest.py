@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ..helpers import Client, product_form
@@ -29,7 +31,8 @@ def make_product(merchant):
 
     def make(**overrides) -> int:
         response = merchant.post("/merchant/products/new", product_form(**overrides))
-        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+        errors = re.findall(r'class="field__error"[^>]*>([^<]+)<', response.get_data(as_text=True))
+        assert response.status_code == 302, errors
         return int(response.headers["Location"].split("/")[-2])
 
     return make

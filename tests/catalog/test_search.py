@@ -1,0 +1,160 @@
+"""Finding products: words in Indonesian or English, prefixes, filters that agree with their counts."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from ..helpers import Client, product_form, text_of
+from ..images import png
+
+# Everything but the first product: no tiers, and no coffee words in the description.
+NO_TIERS = {"tiers-0-min_quantity": "", "tiers-0-unit_price": "", "tiers-1-min_quantity": "", "tiers-1-unit_price": "",
+            "description_id": "", "description_en": ""}
+CATALOG = [
+    # sku, overrides
+    ("KOPI-1", dict(name_id="Kopi Arabika Java Preanger", name_en="Java Preanger Arabica Coffee", price="85000")),
+    ("KOPI-2", dict(name_id="Kopi Robusta Garut", name_en="Garut Robusta Coffee", price="60000", halal_body="",
+                    halal_number="", halal_expires_on="", food_registration="", food_registration_number="",
+                    moq="12")),
+    ("TEH-1", dict(name_id="Teh Hitam Malabar", name_en="Malabar Black Tea", price="45000", recyclable="",
+                   food_registration="pirt", food_registration_number="2063273010123-24")),
+    ("BATIK-1", dict(name_id="Kain Batik Tulis Kujang", name_en="Hand-drawn Kujang Batik Cloth", category="batik-textiles",
+                     hs_code="5208.52", price="850000", halal_body="", halal_number="", halal_expires_on="",
+                     food_registration="", food_registration_number="", processing="made_to_order",
+                     made_to_order_days="21", description_id="Batik tulis pewarna alam.",
+                     description_en="Natural dyes, drawn by hand.")),
+    ("BATIK-2", dict(name_id="Kemeja Batik Cap", name_en="Stamped Batik Shirt", category="batik-textiles",
+                     hs_code="6205.30", price="395000", halal_body="", halal_number="", halal_expires_on="",
+                     food_registration="", food_registration_number="")),
+    ("SAMBAL-1", dict(name_id="Sambal Bawang Pedas", name_en="Spicy Shallot Sambal", category="sauces-spices",
+                      hs_code="2103.90", price="32000",
+                      halal_expires_on=(date.today() - timedelta(days=10)).isoformat())),
+]
+
+
+@pytest.fixture()
+def catalog(app, merchant, make_product):
+    ids = {}
+    for sku, overrides in CATALOG:
+        product_id = make_product(sku=sku, **{**({} if sku == "KOPI-1" else NO_TIERS), **overrides})
+        merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png(300, 300)), "a.png")]},
+                      content_type="multipart/form-data")
+        response = merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"},
+                                 token_from="/merchant/products/")
+        assert "Published" in text_of(merchant.get(response.headers["Location"])), sku
+        ids[sku] = product_id
+    make_product(sku="DRAFT-1", name_id="Kopi Rahasia", name_en="Secret Coffee")  # never shown
+    return ids
+
+
+def found(client, query: str) -> list[str]:
+    """Product names on the results page, in order."""
+    response = client.get("/products?" + query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return re.findall(r'class="product-card__name">([^<]+)<', html)
+
+
+@pytest.fixture()
+def buyer(app):
+    client = Client(app)
+    client.post("/currency", {"currency": "IDR", "next": "/"}, token_from="/")
+    return client
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("kopi", {"Java Preanger Arabica Coffee", "Garut Robusta Coffee", "Malabar Black Tea"}),
+        ("coffee", {"Java Preanger Arabica Coffee", "Garut Robusta Coffee", "Malabar Black Tea"}),
+        ("batik tu", {"Hand-drawn Kujang Batik Cloth"}),
+        ("batik", {"Hand-drawn Kujang Batik Cloth", "Stamped Batik Shirt"}),
+        ("arab", {"Java Preanger Arabica Coffee"}),
+        ("Kopi   ARABIKA", {"Java Preanger Arabica Coffee"}),
+        ("pewarna", {"Hand-drawn Kujang Batik Cloth"}),
+        ("sambal pedas", {"Spicy Shallot Sambal"}),
+        ("teh", {"Malabar Black Tea", "Java Preanger Arabica Coffee", "Garut Robusta Coffee"}),
+        ("rahasia", set()),
+        ("durian", set()),
+    ],
+)
+def test_words_in_either_language_and_prefixes(buyer, catalog, q, expected):
+    assert set(found(buyer, f"q={q}")) == expected
+
+
+def test_names_rank_above_descriptions_and_categories(buyer, catalog):
+    results = found(buyer, "q=kopi")
+    assert results[-1] == "Malabar Black Tea"  # matched only by its category, "Kopi dan teh"
+
+
+def test_operators_and_html_in_the_query_are_harmless(buyer, catalog):
+    for q in ('"kopi', "kopi*", "kopi OR batik", "NEAR(kopi", "kopi -teh", "' OR 1=1 --", "%", "\\", "::"):
+        response = buyer.get("/products", query_string={"q": q})
+        assert response.status_code == 200, q
+    response = buyer.get("/products", query_string={"q": "<script>alert(1)</script> kopi"})
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; kopi" in html
+
+
+def test_filters_combine_and_agree_with_their_counts(buyer, catalog):
+    html = buyer.get("/products").get_data(as_text=True)
+    assert "6 products" in text_of(buyer.get("/products"))
+
+    def count(label_html: str, name: str, value: str = "1") -> int:
+        match = re.search(rf'name="{name}" value="{value}"[^>]*>\s*<span>[^<]*<span class="count">(\d+)</span>',
+                          label_html)
+        return int(match.group(1))
+
+    # Each count is what clicking the filter gives.
+    for name, value in (("halal", "1"), ("bpom", "1"), ("recyclable", "1"), ("verified", "1"),
+                        ("category", "batik-textiles"), ("category", "coffee-tea"), ("ships_within", "7")):
+        expected = count(html, name, value)
+        assert len(found(buyer, f"{name}={value}")) == expected, (name, value)
+
+    assert set(found(buyer, "halal=1")) == {"Java Preanger Arabica Coffee", "Malabar Black Tea"}  # sambal's expired
+    assert set(found(buyer, "category=coffee-tea&bpom=1")) == {"Java Preanger Arabica Coffee"}
+    assert set(found(buyer, "q=batik&ships_within=7")) == {"Stamped Batik Shirt"}
+    assert set(found(buyer, "moq_max=5&category=coffee-tea")) == {"Java Preanger Arabica Coffee", "Malabar Black Tea"}
+    assert set(found(buyer, "min_price=50000&max_price=400000")) == {
+        "Java Preanger Arabica Coffee", "Garut Robusta Coffee", "Stamped Batik Shirt"}
+
+    # With a filter on, the other counts are counted within it.
+    halal_html = buyer.get("/products?halal=1").get_data(as_text=True)
+    assert count(halal_html, "category", "coffee-tea") == 2 and count(halal_html, "category", "batik-textiles") == 0
+    assert count(halal_html, "bpom") == len(found(buyer, "halal=1&bpom=1")) == 1
+
+
+def test_price_range_in_ringgit_uses_the_rate(app, catalog):
+    visitor = Client(app)  # ringgit by default; 1 MYR = 3,924.50 IDR
+    assert set(found(visitor, "max_price=15")) == {"Spicy Shallot Sambal", "Malabar Black Tea"}  # Rp 58,867 or less
+    assert set(found(visitor, "min_price=15.25&max_price=21.66")) == {"Garut Robusta Coffee", "Java Preanger Arabica Coffee"}
+    assert set(found(visitor, "min_price=15.30&max_price=21.66")) == {"Java Preanger Arabica Coffee"}  # Rp 60,045+
+
+
+def test_sorts(buyer, catalog):
+    assert found(buyer, "sort=price_asc")[:2] == ["Spicy Shallot Sambal", "Malabar Black Tea"]
+    assert found(buyer, "sort=price_desc")[0] == "Hand-drawn Kujang Batik Cloth"
+    assert found(buyer, "sort=newest")[0] == "Spicy Shallot Sambal"
+    assert found(buyer, "q=kopi&sort=price_asc")[0] == "Malabar Black Tea"
+
+
+def test_pages_and_the_url_keep_every_choice(app, buyer, catalog):
+    html = buyer.get("/products?category=coffee-tea&sort=price_asc&halal=1").get_data(as_text=True)
+    assert 'value="coffee-tea" checked' in html and 'name="halal" value="1" checked' in html
+    assert '<option value="price_asc" selected>' in html
+
+
+def test_absurd_pages_and_bad_parameters_get_a_friendly_page(buyer, catalog):
+    page = buyer.get("/products?page=999")
+    assert page.status_code == 200 and "There is no page 999." in text_of(page)
+    for query in ("page=-1", "page=abc", "page=99999999999999999999", "min_price=abc", "max_price=1e999",
+                  "ships_within=0", "moq_max=-5", "sort=drop", "category=weapons", "min_price=100&max_price=5",
+                  "q=" + "x" * 5000, "halal=maybe"):
+        response = buyer.get("/products?" + query)
+        assert response.status_code == 200, query
+    assert "Some of the filters could not be used" in text_of(buyer.get("/products?min_price=abc"))
+    assert "Nothing matches yet." in text_of(buyer.get("/products?q=durian"))
