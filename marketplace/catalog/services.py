@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
-from ..accounts.models import MerchantProfile, User
+from ..accounts.models import MerchantProfile, User, VerificationStatus
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, process_image
@@ -426,3 +426,25 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
         .options(selectinload(Product.photos)).order_by(Product.published_at.desc(), Product.id.desc())
     ).all()
     return merchant, list(products)
+
+
+def new_arrivals(limit: int = 8) -> list[Product]:
+    """The most recently published products of active merchants."""
+    return list(db.session.scalars(
+        select(Product).join(Product.merchant).join(MerchantProfile.user)
+        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        .options(selectinload(Product.photos), contains_eager(Product.merchant))
+        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)
+    ))
+
+
+def showcase_merchants(limit: int = 6) -> list[tuple[MerchantProfile, int]]:
+    """Verified merchants with published products, and how many they have, most first."""
+    rows = db.session.execute(
+        select(MerchantProfile, func.count(Product.id)).join(Product, Product.merchant_id == MerchantProfile.id)
+        .where(MerchantProfile.verification_status == VerificationStatus.VERIFIED,
+               Product.status == ProductStatus.PUBLISHED)
+        .group_by(MerchantProfile.id).order_by(func.count(Product.id).desc(), MerchantProfile.business_name)
+        .limit(limit)
+    ).all()
+    return [(merchant, count) for merchant, count in rows]

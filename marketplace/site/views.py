@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..accounts import services as accounts
 from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
-from ..catalog.taxonomy import category_choices
+from ..catalog import search
+from ..catalog import services as catalog
+from ..catalog.taxonomy import CATEGORIES
+from ..core.models import utcnow
 from ..core.currency import remember_currency_cookie
 from ..core.security import safe_next_url
 from ..extensions import csrf, db, limiter
@@ -19,7 +23,16 @@ bp = Blueprint("site", __name__)
 @bp.route("/")
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
-    return render_template("site/home.html", category_list=category_choices())
+    return render_template(
+        "site/home.html",
+        categories=CATEGORIES,
+        category_counts=search.published_per_category(),
+        new_arrivals=catalog.new_arrivals(),
+        merchants=catalog.showcase_merchants(),
+        showcases=[],  # the showcases issue fills this slot with officers' curated collections
+        language=str(get_locale() or "id"),
+        today=utcnow().date(),
+    )
 
 
 @bp.route("/language", methods=["POST"])
