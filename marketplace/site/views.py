@@ -12,8 +12,8 @@ from ..accounts.views import remember_language_cookie
 from ..catalog import search
 from ..catalog import services as catalog
 from ..catalog.taxonomy import CATEGORIES
-from ..core.models import utcnow
 from ..core.currency import remember_currency_cookie
+from ..core.models import utcnow
 from ..core.security import safe_next_url
 from ..extensions import csrf, db, limiter
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ..helpers import Client, product_form, text_of
+from ..helpers import Client, text_of
 from ..images import png
 
 # Everything but the first product: no tiers, and no coffee words in the description.
