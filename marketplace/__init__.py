@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.areas import buyer_bp, merchant_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .catalog.views import bp as products_bp
     from .catalog.views import public as catalog_bp
     from .media.views import bp as media_bp
@@ -83,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
-                      rates_bp, admin_bp):
+                      rates_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

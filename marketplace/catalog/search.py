@@ -237,7 +237,7 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
         return [*found, ships] if ships is not None and skip != "ships" else found
 
     query = base(select(Product)).where(*flags_except()).options(
-        contains_eager(Product.merchant), selectinload(Product.photos)
+        contains_eager(Product.merchant), selectinload(Product.photos), selectinload(Product.tiers)
     )
     query = query.order_by(*{
         "relevance": lambda: (match.relevance.desc(), Product.id.desc()),

@@ -423,7 +423,8 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
         raise NotFound()
     products = db.session.scalars(
         select(Product).where(Product.merchant_id == merchant.id, Product.status == ProductStatus.PUBLISHED)
-        .options(selectinload(Product.photos)).order_by(Product.published_at.desc(), Product.id.desc())
+        .options(selectinload(Product.photos), selectinload(Product.tiers))
+        .order_by(Product.published_at.desc(), Product.id.desc())
     ).all()
     return merchant, list(products)
 
@@ -438,13 +439,17 @@ def new_arrivals(limit: int = 8) -> list[Product]:
     ))
 
 
-def showcase_merchants(limit: int = 6) -> list[tuple[MerchantProfile, int]]:
-    """Verified merchants with published products, and how many they have, most first."""
-    rows = db.session.execute(
+def showcase_merchants(limit: int = 6, verified_only: bool = True) -> list[tuple[MerchantProfile, int]]:
+    """Merchants (verified ones, unless asked otherwise) with published products, most products first."""
+    query = (
         select(MerchantProfile, func.count(Product.id)).join(Product, Product.merchant_id == MerchantProfile.id)
-        .where(MerchantProfile.verification_status == VerificationStatus.VERIFIED,
-               Product.status == ProductStatus.PUBLISHED)
+        .join(MerchantProfile.user)
+        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        .options(selectinload(MerchantProfile.category_links))
         .group_by(MerchantProfile.id).order_by(func.count(Product.id).desc(), MerchantProfile.business_name)
         .limit(limit)
-    ).all()
+    )
+    if verified_only:
+        query = query.where(MerchantProfile.verification_status == VerificationStatus.VERIFIED)
+    rows = db.session.execute(query).all()
     return [(merchant, count) for merchant, count in rows]

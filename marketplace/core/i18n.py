@@ -29,4 +29,6 @@ def select_locale() -> str:
     cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"])
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Partner systems calling the API read English unless they ask otherwise.
+    default = "en" if request.path.startswith("/api/") else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or default

@@ -145,3 +145,9 @@ def parse_amount(text: str, currency: str) -> Money:
     if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", cleaned):
         raise MoneyError("not an amount")
     return Money(round_half_up(Decimal(cleaned) * (Decimal(10) ** MINOR_UNITS[currency])), currency)
+
+
+def decimal_text(value: Decimal) -> str:
+    """3924.5000 as "3924.5", 16580.0000 as "16580": exact, without exponent or trailing zeros."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

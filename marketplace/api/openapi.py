@@ -1,0 +1,218 @@
+"""The OpenAPI 3.1 document of API v1. Tests validate every response against these schemas."""
+from __future__ import annotations
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+SCHEMAS = {
+    "Money": {
+        "type": "object", "required": ["amount", "currency"], "additionalProperties": False,
+        "description": "An amount in minor units of its currency (sen for MYR, whole rupiah for IDR).",
+        "properties": {"amount": {"type": "integer"}, "currency": {"type": "string", "enum": ["IDR", "MYR", "SGD", "USD"]}},
+    },
+    "Price": {
+        "type": "object", "required": ["idr"], "additionalProperties": False,
+        "description": "The rupiah price, and the ringgit price at the exchange rate in force (when there is one).",
+        "properties": {"idr": ref("Money"), "myr": ref("Money")},
+    },
+    "Rate": {
+        "type": "object", "required": ["currency", "idr_per_unit", "effective_on", "source"], "additionalProperties": False,
+        "properties": {
+            "currency": {"type": "string", "enum": ["MYR", "SGD", "USD"]},
+            "idr_per_unit": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$",
+                             "description": "Rupiah per one unit, as an exact decimal string."},
+            "effective_on": {"type": "string", "format": "date"},
+            "source": {"type": "string"},
+        },
+    },
+    "LocalizedText": {
+        "type": "object", "required": ["id", "en"], "additionalProperties": False,
+        "properties": {"id": NULLABLE_STRING, "en": NULLABLE_STRING, "ms": NULLABLE_STRING},
+    },
+    "MerchantSummary": {
+        "type": "object", "required": ["slug", "name", "kecamatan", "city", "verified", "url"],
+        "properties": {
+            "slug": {"type": "string"}, "name": {"type": "string"}, "kecamatan": {"type": "string"},
+            "city": {"type": "string"}, "verified": {"type": "boolean"}, "url": {"type": "string", "format": "uri"},
+            "product_count": {"type": "integer", "minimum": 0},
+            "categories": {"type": "array", "items": {"type": "string"}},
+            "story": NULLABLE_STRING,
+            "products": {"type": "array", "items": ref("Product")},
+        },
+    },
+    "Image": {
+        "type": "object", "required": ["alt", "variants"], "additionalProperties": False,
+        "properties": {
+            "alt": {"type": "string"},
+            "variants": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["width", "height", "webp", "jpeg"], "additionalProperties": False,
+                "properties": {"width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
+                               "webp": {"type": "string", "format": "uri"}, "jpeg": {"type": "string", "format": "uri"}},
+            }},
+        },
+    },
+    "Product": {
+        "type": "object",
+        "required": ["id", "sku", "url", "name", "description", "category", "hs_code", "hs", "price", "moq", "tiers",
+                     "stock_status", "made_to_order_days", "packed_weight_g", "box", "packaging", "certifications",
+                     "merchant", "images", "published_at", "updated_at"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"}, "sku": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+            "name": ref("LocalizedText"), "description": ref("LocalizedText"),
+            "category": {"type": "string"},
+            "hs_code": {"type": ["string", "null"], "pattern": "^[0-9]{6}$"},
+            "hs": nullable({"type": "object", "required": ["code", "chapter", "chapter_name"],
+                            "properties": {"code": {"type": "string"}, "chapter": {"type": "string"},
+                                           "chapter_name": {"type": "string"}}}),
+            "price": ref("Price"),
+            "moq": {"type": "integer", "minimum": 1},
+            "tiers": {"type": "array", "items": {
+                "type": "object", "required": ["min_quantity", "unit_price"], "additionalProperties": False,
+                "properties": {"min_quantity": {"type": "integer", "minimum": 2}, "unit_price": ref("Price")}}},
+            "stock_status": {"type": "string", "enum": ["in_stock", "out_of_stock", "made_to_order"]},
+            "made_to_order_days": NULLABLE_INT,
+            "packed_weight_g": NULLABLE_INT,
+            "box": nullable({"type": "object", "required": ["length_mm", "width_mm", "height_mm"],
+                             "additionalProperties": False,
+                             "properties": {"length_mm": {"type": "integer"}, "width_mm": {"type": "integer"},
+                                            "height_mm": {"type": "integer"}}}),
+            "packaging": {"type": "object", "properties": {
+                "net_content": NULLABLE_INT, "net_content_unit": NULLABLE_STRING, "units_per_carton": NULLABLE_INT,
+                "material": NULLABLE_STRING, "recyclable": {"type": "boolean"}, "plastic_free": {"type": "boolean"},
+                "shelf_life_days": NULLABLE_INT, "label_languages": {"type": "array", "items": {"type": "string"}}}},
+            "certifications": {"type": "object", "required": ["halal", "food_registration", "npra_notification"],
+                               "properties": {
+                "halal": nullable({"type": "object", "required": ["body", "number", "expires_on", "valid"],
+                                   "properties": {"body": NULLABLE_STRING, "number": {"type": "string"},
+                                                  "expires_on": {"type": ["string", "null"], "format": "date"},
+                                                  "valid": {"type": "boolean",
+                                                            "description": "True while the certificate is in force."}}}),
+                "food_registration": nullable({"type": "object", "required": ["kind", "number"], "properties": {
+                    "kind": {"type": "string", "enum": ["BPOM MD", "P-IRT"]}, "number": NULLABLE_STRING}}),
+                "npra_notification": NULLABLE_STRING}},
+            "merchant": ref("MerchantSummary"),
+            "images": {"type": "array", "items": ref("Image")},
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ProductList": {
+        "type": "object", "required": ["data", "meta", "facets", "links"],
+        "properties": {
+            "data": {"type": "array", "items": ref("Product")},
+            "meta": {"type": "object", "required": ["page", "per_page", "total", "pages", "sort"], "properties": {
+                "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+                "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
+                "sort": {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}}},
+            "facets": {"type": "object", "required": ["category", "flags", "ships_within"], "properties": {
+                "category": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "flags": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "ships_within": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            "links": {"type": "object", "required": ["self"], "properties": {
+                "self": {"type": "string"}, "next": {"type": "string"}, "prev": {"type": "string"}}},
+        },
+    },
+    "ProductResponse": {"type": "object", "required": ["data"], "properties": {"data": ref("Product")}},
+    "Category": {
+        "type": "object", "required": ["code", "name", "hs_heading", "product_count"], "additionalProperties": False,
+        "properties": {"code": {"type": "string"}, "name": ref("LocalizedText"), "hs_heading": NULLABLE_STRING,
+                       "product_count": {"type": "integer", "minimum": 0}},
+    },
+    "CategoryList": {"type": "object", "required": ["data"],
+                     "properties": {"data": {"type": "array", "items": ref("Category")}}},
+    "MerchantList": {"type": "object", "required": ["data"],
+                     "properties": {"data": {"type": "array", "items": ref("MerchantSummary")}}},
+    "MerchantResponse": {"type": "object", "required": ["data"], "properties": {"data": ref("MerchantSummary")}},
+    "RateList": {"type": "object", "required": ["data", "base"], "properties": {
+        "data": {"type": "array", "items": ref("Rate")}, "base": {"type": "string", "const": "IDR"}}},
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["status", "title", "message"], "properties": {
+            "status": {"type": "integer"}, "title": {"type": "string"}, "message": {"type": "string"},
+            "details": {"type": "array", "items": {"type": "object", "required": ["parameter", "message"],
+                                                   "properties": {"parameter": {"type": "string"},
+                                                                  "message": {"type": "string"}}}}}}},
+    },
+}
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+FILTERS = [
+    _query("q", "Words in Indonesian or English; each may be the start of a longer word."),
+    _query("category", "A category code from /categories."),
+    _query("min_price", "Lowest price in ringgit, like 25 or 25.50."),
+    _query("max_price", "Highest price in ringgit."),
+    _query("halal", "1: only products whose halal certificate is in force.", {"type": "string", "enum": ["1"]}),
+    _query("bpom", "1: only food registered with BPOM (MD).", {"type": "string", "enum": ["1"]}),
+    _query("verified", "1: only verified merchants.", {"type": "string", "enum": ["1"]}),
+    _query("recyclable", "1: only recyclable packaging.", {"type": "string", "enum": ["1"]}),
+    _query("ships_within", "Ships within this many days.", {"type": "integer", "minimum": 1}),
+    _query("moq_max", "Minimum order quantity at most this.", {"type": "integer", "minimum": 1}),
+    _query("sort", "Order of the results.", {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}),
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _query("per_page", "Products per page, 1 to 100 (24).", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {
+        "200": {"description": description, "headers": {"ETag": {"schema": {"type": "string"}}},
+                "content": {"application/json": {"schema": ref(schema)}}},
+        "304": {"description": "Not modified since the ETag or date you sent."},
+    }
+
+
+ERRORS = {
+    "400": {"description": "A parameter is wrong; the message says which.",
+            "content": {"application/json": {"schema": ref("Error")}}},
+    "404": {"description": "Not found.", "content": {"application/json": {"schema": ref("Error")}}},
+}
+
+
+def document(server: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Serumpun catalog API",
+            "version": "1.0.0",
+            "description": "Products of Bandung UMKM for buyers and partner systems in Malaysia. Read-only. Money is "
+                           "an integer amount of minor units with its currency; ringgit prices use the exchange rate "
+                           "in force, which /exchange-rates shows with its date and source.",
+        },
+        "servers": [{"url": f"{server}/api/v1"}],
+        "paths": {
+            "/products": {"get": {"summary": "Search and filter published products", "operationId": "listProducts",
+                                  "parameters": FILTERS,
+                                  "responses": {**_ok("ProductList", "A page of products with facet counts."),
+                                                **ERRORS}}},
+            "/products/{id}": {"get": {"summary": "One published product", "operationId": "getProduct",
+                                       "parameters": [{"name": "id", "in": "path", "required": True,
+                                                       "schema": {"type": "integer", "minimum": 1}}],
+                                       "responses": {**_ok("ProductResponse", "The product."), **ERRORS}}},
+            "/categories": {"get": {"summary": "The product categories", "operationId": "listCategories",
+                                    "responses": _ok("CategoryList", "Every category.")}},
+            "/merchants": {"get": {"summary": "Merchants with published products", "operationId": "listMerchants",
+                                   "responses": _ok("MerchantList", "Merchants, most products first.")}},
+            "/merchants/{slug}": {"get": {"summary": "One merchant and its products", "operationId": "getMerchant",
+                                          "parameters": [{"name": "slug", "in": "path", "required": True,
+                                                          "schema": {"type": "string"}}],
+                                          "responses": {**_ok("MerchantResponse", "The merchant."), **ERRORS}}},
+            "/exchange-rates": {"get": {"summary": "Exchange rates in force", "operationId": "listRates",
+                                        "responses": _ok("RateList", "Rupiah per unit of each currency.")}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,127 @@
+"""JSON API v1: the catalog for partner systems. Read-only, open to any origin."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from ..catalog import search
+from ..catalog import services as catalog
+from ..catalog.taxonomy import CATEGORIES
+from ..core.currency import request_rates
+from ..core.models import utcnow
+from ..extensions import csrf
+from . import serialize
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+MAX_PER_PAGE = 100
+
+
+@bp.after_request
+def read_only_cors(response):
+    """Any site may read the catalog; nobody may change anything through a browser from elsewhere."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _json(payload, status: int = 200, last_modified=None):
+    """JSON with an ETag (and Last-Modified when known); a matching conditional request gets a 304."""
+    response = jsonify(payload)
+    response.status_code = status
+    if status == 200:
+        response.add_etag()
+        if last_modified is not None:
+            response.last_modified = last_modified
+        response.make_conditional(request)
+    return response
+
+
+def bad_request(problems) -> tuple:
+    details = [{"parameter": p.param, "message": str(p.message)} for p in problems]
+    message = "; ".join(f"{d['parameter']}: {d['message']}" for d in details)
+    return jsonify(error={"status": 400, "title": "Bad request", "message": message, "details": details}), 400
+
+
+def _per_page() -> tuple[int | None, list]:
+    raw = request.args.get("per_page", "24")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PER_PAGE:
+        return None, [search.Problem("per_page", f"Use a whole number from 1 to {MAX_PER_PAGE}.")]
+    return int(raw), []
+
+
+@bp.route("/products")
+def products():
+    """Published products, with the same filters as the products page."""
+    filters, problems = search.parse_filters(request.args, "MYR")
+    per_page, more = _per_page()
+    if problems or more:
+        return bad_request(problems + more)
+    rates, today = request_rates(), utcnow().date()
+    result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
+    if filters.page > result.pages and result.total:
+        return bad_request([search.Problem("page", f"There are {result.pages} pages.")])
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
+    if filters.page < result.pages:
+        links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
+    if filters.page > 1:
+        links["prev"] = url_for("api.products", **args, page=filters.page - 1, _external=True)
+    return _json({
+        "data": [serialize.product(p, rates, today) for p in result.products],
+        "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
+                 "sort": filters.effective_sort},
+        "facets": {"category": result.category_counts, "flags": result.flag_counts,
+                   "ships_within": {str(k): v for k, v in result.ship_counts.items()}},
+        "links": links,
+    })
+
+
+@bp.route("/products/<id:product_id>")
+def product(product_id: int):
+    """One published product."""
+    item = catalog.get_published_product(product_id)
+    return _json({"data": serialize.product(item, request_rates(), utcnow().date())}, last_modified=item.updated_at)
+
+
+@bp.route("/categories")
+def categories():
+    """The taxonomy, with names in three languages and how many products each has."""
+    counts = search.published_per_category()
+    return _json({"data": [
+        {"code": code, "name": serialize.names(code), "hs_heading": c.hs_hint or None, "product_count": counts[code]}
+        for code, c in CATEGORIES.items()
+    ]})
+
+
+@bp.route("/merchants")
+def merchants():
+    """Merchants with published products, most products first."""
+    rows = catalog.showcase_merchants(limit=500, verified_only=False)
+    return _json({"data": [{**serialize.merchant_summary(m), "product_count": n,
+                            "categories": m.categories} for m, n in rows]})
+
+
+@bp.route("/merchants/<slug>")
+def merchant(slug: str):
+    """One merchant and its published products."""
+    item, items = catalog.get_storefront(slug)
+    rates, today = request_rates(), utcnow().date()
+    return _json({"data": {**serialize.merchant_summary(item), "story": item.story, "categories": item.categories,
+                           "products": [serialize.product(p, rates, today) for p in items]}})
+
+
+@bp.route("/exchange-rates")
+def exchange_rates():
+    """The rates in force today: rupiah per one unit of each currency."""
+    return _json({"data": [serialize.rate(r) for r in request_rates().values()], "base": "IDR"})
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """This API, described in OpenAPI 3.1."""
+    return _json(document(request.host_url.rstrip("/")))

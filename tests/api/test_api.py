@@ -1,0 +1,159 @@
+"""The JSON API answers what its own OpenAPI document promises."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate as validate_spec
+from referencing import Registry, Resource
+
+from ..helpers import Client, product_form
+from ..images import png
+
+SPEC_URI = "urn:serumpun:openapi"
+
+
+@pytest.fixture()
+def spec(client):
+    document = client.get("/api/v1/openapi.json").json
+    validate_spec(document)  # the document itself is valid OpenAPI 3.1
+    return document
+
+
+@pytest.fixture()
+def check(spec):
+    # The whole document is one resource; "#/components/schemas/..." references resolve inside it.
+    registry = Registry().with_resource(SPEC_URI, Resource.opaque(spec))
+
+    def validate(response, schema: str):
+        assert response.headers["Content-Type"].startswith("application/json")
+        validator = Draft202012Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=registry,
+                                         format_checker=FormatChecker())
+        errors = sorted(validator.iter_errors(response.json), key=lambda e: e.path)
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+        return response.json
+
+    return validate
+
+
+@pytest.fixture()
+def published(app, demo):
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    ids = []
+    for sku, extra in (("API-1", {}), ("API-2", {"name_en": "Malabar Black Tea", "name_id": "Teh Hitam Malabar",
+                                                  "price": "45000", "halal_body": "", "halal_number": "",
+                                                  "halal_expires_on": "", "tiers-0-min_quantity": "",
+                                                  "tiers-0-unit_price": "", "tiers-1-min_quantity": "",
+                                                  "tiers-1-unit_price": ""})):
+        created = merchant.post("/merchant/products/new", product_form(sku=sku, **extra))
+        product_id = int(created.headers["Location"].split("/")[-2])
+        merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
+                      content_type="multipart/form-data")
+        merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"},
+                      token_from="/merchant/products/")
+        ids.append(product_id)
+    return ids
+
+
+def test_products_list_matches_its_schema_and_carries_what_partners_need(client, check, published):
+    body = check(client.get("/api/v1/products?per_page=10"), "ProductList")
+    assert body["meta"]["total"] == 2
+    coffee = next(p for p in body["data"] if p["sku"] == "API-1")
+    assert coffee["price"] == {"idr": {"amount": 85000, "currency": "IDR"}, "myr": {"amount": 2166, "currency": "MYR"}}
+    assert coffee["tiers"][0] == {"min_quantity": 12, "unit_price": {"idr": {"amount": 78000, "currency": "IDR"},
+                                                                     "myr": {"amount": 1988, "currency": "MYR"}}}
+    assert coffee["hs_code"] == "090121" and coffee["hs"]["chapter_name"] == "Coffee, tea and spices"
+    assert coffee["box"] == {"length_mm": 180, "width_mm": 120, "height_mm": 65}
+    assert coffee["packed_weight_g"] == 320 and coffee["moq"] == 1 and coffee["stock_status"] == "in_stock"
+    assert coffee["certifications"]["halal"]["valid"] is True
+    assert coffee["certifications"]["food_registration"] == {"kind": "BPOM MD", "number": "224510001234"}
+    assert coffee["merchant"]["name"] == "Sangrai Preanger Coffee" and coffee["merchant"]["verified"] is True
+    image = coffee["images"][0]["variants"][0]
+    assert image["webp"].startswith("http://localhost/media/")
+    assert client.get(image["webp"].removeprefix("http://localhost")).status_code == 200
+
+
+def test_filters_and_pages_work_as_on_the_site(client, check, published):
+    body = check(client.get("/api/v1/products?q=teh&halal=1"), "ProductList")
+    assert [p["sku"] for p in body["data"]] == ["API-1"]  # "teh": the tea's name, the coffee's category; only one halal
+    body = check(client.get("/api/v1/products?per_page=1&sort=price_asc"), "ProductList")
+    assert body["data"][0]["sku"] == "API-2" and body["meta"]["pages"] == 2
+    assert body["links"]["next"].endswith("page=2") and "prev" not in body["links"]
+    second = check(client.get(body["links"]["next"].removeprefix("http://localhost")), "ProductList")
+    assert second["data"][0]["sku"] == "API-1"
+
+
+def test_one_product_categories_merchants_and_rates(client, check, published):
+    body = check(client.get(f"/api/v1/products/{published[0]}"), "ProductResponse")
+    assert body["data"]["name"] == {"id": "Kopi Arabika Java Preanger 250 g", "en": "Java Preanger Arabica Coffee 250 g"}
+    categories = check(client.get("/api/v1/categories"), "CategoryList")["data"]
+    coffee = next(c for c in categories if c["code"] == "coffee-tea")
+    assert coffee["product_count"] == 2 and coffee["name"]["id"] == "Kopi dan teh" and coffee["hs_heading"] == "0901"
+    merchants = check(client.get("/api/v1/merchants"), "MerchantList")["data"]
+    assert [m["slug"] for m in merchants] == ["sangrai-preanger-coffee"]
+    merchant = check(client.get("/api/v1/merchants/sangrai-preanger-coffee"), "MerchantResponse")["data"]
+    assert len(merchant["products"]) == 2
+    rates = check(client.get("/api/v1/exchange-rates"), "RateList")["data"]
+    assert {r["currency"]: r["idr_per_unit"] for r in rates} == {"MYR": "3924.5", "SGD": "12780", "USD": "16580"}
+
+
+def test_etags_and_last_modified_answer_304(client, published):
+    first = client.get(f"/api/v1/products/{published[0]}")
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert client.get(f"/api/v1/products/{published[0]}", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get(f"/api/v1/products/{published[0]}",
+                      headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    listing = client.get("/api/v1/products")
+    again = client.get("/api/v1/products", headers={"If-None-Match": listing.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    changed = client.get("/api/v1/products?sort=price_asc", headers={"If-None-Match": listing.headers["ETag"]})
+    assert changed.status_code == 200
+
+
+def test_read_only_cors(client, published):
+    response = client.get("/api/v1/products", headers={"Origin": "https://bcc.bandung.go.id"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    preflight = client.http.options("/api/v1/products", headers={"Origin": "https://x.example",
+                                                             "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    assert client.http.post("/api/v1/products", json={}).status_code == 405
+    assert client.http.delete(f"/api/v1/products/{published[0]}").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "needle"),
+    [
+        ("/api/v1/products?page=abc", 400, "page"),
+        ("/api/v1/products?page=0", 400, "page"),
+        ("/api/v1/products?page=50", 400, "There are 1 pages."),
+        ("/api/v1/products?per_page=500", 400, "per_page"),
+        ("/api/v1/products?min_price=cheap", 400, "min_price"),
+        ("/api/v1/products?sort=random", 400, "sort"),
+        ("/api/v1/products?category=weapons", 400, "category"),
+        ("/api/v1/products/999999", 404, "not find"),
+        ("/api/v1/products/99999999999999999999", 404, "not find"),
+        ("/api/v1/merchants/no-such-shop", 404, "not find"),
+        ("/api/v1/nothing-here", 404, "not find"),
+    ],
+)
+def test_errors_are_json_with_a_clear_message(client, check, published, url, status, needle):
+    response = client.get(url)
+    assert response.status_code == status
+    body = check(response, "Error")
+    assert needle in body["error"]["message"]
+
+
+def test_html_in_queries_comes_back_as_data_not_markup(client, check, published):
+    body = check(client.get("/api/v1/products", query_string={"q": "<script>alert(1)</script>"}), "ProductList")
+    assert body["data"] == [] and body["meta"]["total"] == 0
+
+
+def test_unpublished_products_are_not_in_the_api(app, client, published):
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    merchant.post(f"/merchant/products/{published[0]}/status", {"status": "draft"}, token_from="/merchant/products/")
+    assert client.get(f"/api/v1/products/{published[0]}").status_code == 404
+    assert [p["sku"] for p in client.get("/api/v1/products").json["data"]] == ["API-2"]
