@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint install translations extract-messages update-messages migrate seed clean
+.PHONY: run test lint bench install translations extract-messages update-messages migrate seed clean
 
 run: install translations
 	@mkdir -p instance
@@ -27,6 +27,11 @@ run: install translations
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed at 100,000 products against a bare Flask "hello" (needs wrk: apt-get install wrk).
+bench: install translations
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check marketplace tests app.py

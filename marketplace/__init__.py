@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
     from .core.i18n import select_locale
     from .core.schema import include_object
     from .core.transactions import install_transaction_hooks
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     install_transaction_hooks(Session)
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"

@@ -68,6 +68,12 @@ class BaseConfig:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ("id", "en", "ms")
 
+    # Shared pieces of catalog pages; with REDIS_URL every worker and server shares them.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 60
+    CACHE_THRESHOLD = 5000
+    CACHE_KEY_PREFIX = "serumpun:"
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
@@ -150,6 +156,7 @@ FROM_ENVIRONMENT = {
     "SERVER_NAME": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
+    "CACHE_TYPE": os.environ.get,
     "MEDIA_STORAGE": os.environ.get,
     "MEDIA_ROOT": os.environ.get,
     "S3_BUCKET": os.environ.get,
@@ -201,6 +208,9 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
     redis_url = os.environ.get("REDIS_URL")
     if redis_url and name != "test":
         config["RATELIMIT_STORAGE_URI"] = redis_url
+        if not os.environ.get("CACHE_TYPE"):
+            config["CACHE_TYPE"] = "RedisCache"
+        config["CACHE_REDIS_URL"] = redis_url
     if config["MAIL_SERVER"]:
         config["MAIL_BACKEND"] = "smtp"
     config["MAIL_BACKEND"] = os.environ.get("MAIL_BACKEND", config["MAIL_BACKEND"])

@@ -9,7 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import MerchantProfile, User, VerificationStatus
+from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError, NotFound
+from ..core.models import utcnow
+from ..core.transactions import on_commit
 from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, process_image
 from ..media.services import delete_after_commit, store_image
@@ -99,6 +102,13 @@ class ProductData:
 
 
 SIMPLE_FIELDS = [f.name for f in fields(ProductData) if f.name not in ("tiers",)]
+
+
+def _catalog_changed(product: Product | None = None) -> None:
+    """Cached catalog pages go stale once this transaction commits; a changed photo changes its product too."""
+    if product is not None:
+        product.updated_at = utcnow()
+    on_commit(db.session, bump_catalog_generation)
 
 
 def check_product(merchant: MerchantProfile, data: ProductData, product: Product | None = None) -> list[Problem]:
@@ -202,6 +212,7 @@ def create_product(user: User, data: ProductData) -> Product:
     product = Product(merchant=merchant, status=ProductStatus.DRAFT, tiers=[], photos=[])
     _apply(product, data)
     db.session.add(product)
+    _catalog_changed()
     db.session.flush()
     return product
 
@@ -213,6 +224,7 @@ def update_product(user: User, product_id: int, data: ProductData) -> Product:
     if problems:
         raise ProductInvalid(problems)
     _apply(product, data)
+    _catalog_changed()
     db.session.flush()
     return product
 
@@ -248,6 +260,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
         product.mark_published()
     else:
         product.status = target
+    _catalog_changed()
     db.session.flush()
     return product
 
@@ -314,6 +327,7 @@ def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], ba
         )
         product.photos.append(photo)
         added.append(photo)
+    _catalog_changed(product)
     db.session.flush()
     return added
 
@@ -343,13 +357,15 @@ def move_photo(user: User, product_id: int, photo_id: int, direction: str) -> No
         raise DomainError(_l("The request could not be completed."))
     ordered.insert(target, photo)
     _renumber(product, ordered)
+    _catalog_changed(product)
     db.session.flush()
 
 
 def set_photo_alt(user: User, product_id: int, photo_id: int, alt_text: str | None) -> None:
     """Describe a photo for screen readers."""
-    _, photo = _own_photo(user, product_id, photo_id)
+    product, photo = _own_photo(user, product_id, photo_id)
     photo.alt_text = (alt_text or "").strip() or None
+    _catalog_changed(product)
     db.session.flush()
 
 
@@ -365,6 +381,7 @@ def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBac
     files = photo.files
     product.photos.remove(photo)
     _renumber(product, list(product.photos))
+    _catalog_changed(product)
     db.session.flush()
     if not still_used:
         delete_after_commit(db.session, backend, files)

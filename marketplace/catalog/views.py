@@ -7,14 +7,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
+from ..core.cache import cached
 from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
-from ..extensions import db
+from ..extensions import db, limiter
 from ..media.storage import storage
 from . import csv_io, hs, search, services
 from .forms import (
@@ -33,7 +35,7 @@ bp = Blueprint("products", __name__, url_prefix="/merchant/products")
 guard_blueprint(bp, Role.MERCHANT)
 
 public = Blueprint("catalog", __name__)
-
+limiter.exempt(public)  # read-only pages with no limits of their own: skip the limiter's bookkeeping
 
 @bp.context_processor
 @public.context_processor
@@ -249,14 +251,19 @@ def import_csv():
 @public.route("/products")
 def browse():
     """Search and filter published products; every choice lives in the URL."""
-    currency = select_currency()
+    currency, today, lang = select_currency(), utcnow().date(), language()
     filters, problems = search.parse_filters(request.args, currency)
-    today = utcnow().date()
     rate = request_rates().get(currency)
-    result = search.search(filters, rate, today)
-    return render_template("catalog/browse.html", result=result, problems=problems, language=language(),
-                           today=today, currency=currency, categories=CATEGORIES, ship_options=search.SHIP_OPTIONS,
-                           sorts=search.SORTS), 200
+
+    def results() -> str:
+        return render_template("catalog/_results.html", result=search.search(filters, rate, today), language=lang,
+                               today=today, currency=currency, categories=CATEGORIES,
+                               ship_options=search.SHIP_OPTIONS, problems=problems)
+
+    # The results part is the same for everyone who asks the same thing in the same language and currency.
+    key = (sorted(request.args.items(multi=True)), lang, currency, rate, today)
+    return render_template("catalog/browse.html", filters=filters,
+                           results_html=Markup(cached("browse", tuple(key), results)))
 
 
 @public.route("/products/<id:product_id>")

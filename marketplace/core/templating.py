@@ -4,10 +4,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from flask import Flask, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from slugify import slugify
 
 from ..catalog.hs import chapter_name, format_hs
@@ -81,6 +83,34 @@ def photo_sources(photo) -> dict:
     }
 
 
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+NEXT_PLACEHOLDER = "\x00next\x00"
+HEADER_CACHE_SIZE = 2000
+
+
+def site_header() -> Markup:
+    """The header, rendered once per kind of page and reader and reused: it is most of every page's work.
+
+    Only the CSRF token and the return address differ between requests; they go in last.
+    """
+    user = current_user
+    key = (
+        str(get_locale()), select_currency(), request.endpoint,
+        (user.id, user.role.value, user.display_name) if user.is_authenticated else None,
+    )
+    cache = current_app.extensions.setdefault("serumpun.headers", {})
+    html = cache.get(key)
+    if html is None:
+        html = render_template("_header.html", csrf_placeholder=Markup(CSRF_PLACEHOLDER),
+                               next_placeholder=Markup(NEXT_PLACEHOLDER))
+        if len(cache) >= HEADER_CACHE_SIZE:
+            cache.clear()
+        cache[key] = html
+    here = request.full_path if request.query_string else request.path
+    return Markup(html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf())))
+                  .replace(NEXT_PLACEHOLDER, str(escape(here))))
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates():
@@ -99,7 +129,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context need them.
     app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources, page_url=page_url,
-                                 price_for=price_for)
+                                 price_for=price_for, site_header=site_header)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,

@@ -1,15 +1,35 @@
 """flask seed-demo: the demo data."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
 
 from ..extensions import db
 from ..media.storage import storage
-from .seed import DEMO_PASSWORD, seed_demo
+from .bench import seed_bench
+from .seed import DEMO_PASSWORD, seed_demo, seed_rates
 
 
 def register_demo_commands(app: Flask) -> None:
+    @app.cli.command("seed-bench")
+    @click.option("--merchants", default=3000, show_default=True)
+    @click.option("--products", default=100_000, show_default=True)
+    def seed_bench_command(merchants, products):
+        """Bulk-load bench merchants and products (for make bench; never in production)."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("seed-bench refuses to run in production.")
+        started = time.monotonic()
+        report = seed_bench(storage(), merchants=merchants, products=products)
+        seed_rates()
+        db.session.commit()
+        if report["products"]:
+            click.echo(f"Bench data: {report['merchants']} merchants and {report['products']} products "
+                       f"in {time.monotonic() - started:.0f} s.")
+        else:
+            click.echo(f"Bench data already there: {report['existing']} products.")
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo accounts (safe to run again: nothing is duplicated)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from ..accounts import services as accounts
@@ -12,7 +13,8 @@ from ..accounts.views import remember_language_cookie
 from ..catalog import search
 from ..catalog import services as catalog
 from ..catalog.taxonomy import CATEGORIES
-from ..core.currency import remember_currency_cookie
+from ..core.cache import cached
+from ..core.currency import remember_currency_cookie, request_rates, select_currency
 from ..core.models import utcnow
 from ..core.security import safe_next_url
 from ..extensions import csrf, db, limiter
@@ -23,16 +25,22 @@ bp = Blueprint("site", __name__)
 @bp.route("/")
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
-    return render_template(
-        "site/home.html",
-        categories=CATEGORIES,
-        category_counts=search.published_per_category(),
-        new_arrivals=catalog.new_arrivals(),
-        merchants=catalog.showcase_merchants(),
-        showcases=[],  # the showcases issue fills this slot with officers' curated collections
-        language=str(get_locale() or "id"),
-        today=utcnow().date(),
-    )
+    language, currency, today = str(get_locale() or "id"), select_currency(), utcnow().date()
+
+    def sections() -> str:
+        return render_template(
+            "site/_home_sections.html",
+            categories=CATEGORIES,
+            category_counts=search.published_per_category(),
+            new_arrivals=catalog.new_arrivals(),
+            merchants=catalog.showcase_merchants(),
+            showcases=[],  # the showcases issue fills this slot with officers' curated collections
+            language=language,
+            today=today,
+        )
+
+    key = (language, currency, request_rates().get(currency), today)
+    return render_template("site/home.html", sections_html=Markup(cached("home", key, sections)))
 
 
 @bp.route("/language", methods=["POST"])

@@ -62,3 +62,25 @@ def test_storefront_and_product_list_do_not_grow_with_the_number_of_products(app
 def test_product_page_query_count_is_small(app, merchant, make_product):
     [product_id] = add_published(merchant, make_product, 1)
     assert queries_for(app, Client(app), f"/products/{product_id}") <= 6
+
+
+def test_search_home_and_api_query_counts_stay_small_without_any_cache(app_factory, demo):
+    """With the cache off, every request does its real work: still a handful of queries."""
+    from ..helpers import product_form
+
+    app = app_factory(CACHE_TYPE="NullCache")
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+
+    def make_product(**overrides):
+        created = merchant.post("/merchant/products/new", product_form(**overrides))
+        return int(created.headers["Location"].split("/")[-2])
+
+    add_published(merchant, make_product, 3)
+    visitor = Client(app)
+    few = {url: queries_for(app, visitor, url) for url in
+           ("/", "/products", "/products?q=kopi&halal=1", "/api/v1/products", "/api/v1/merchants")}
+    add_published(merchant, make_product, 5, start=3)
+    many = {url: queries_for(app, visitor, url) for url in few}
+    assert many == few
+    assert all(n <= 9 for n in few.values()), few

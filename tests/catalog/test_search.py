@@ -158,3 +158,30 @@ def test_absurd_pages_and_bad_parameters_get_a_friendly_page(buyer, catalog):
         assert response.status_code == 200, query
     assert "Some of the filters could not be used" in text_of(buyer.get("/products?min_price=abc"))
     assert "Nothing matches yet." in text_of(buyer.get("/products?q=durian"))
+
+
+def test_cached_pages_follow_every_change_at_once(app, merchant, buyer, catalog, make_product):
+    assert "Stamped Batik Shirt" in found(buyer, "q=batik")
+    merchant.post(f"/merchant/products/{catalog['BATIK-2']}/status", {"status": "draft"}, token_from="/merchant/products/")
+    assert "Stamped Batik Shirt" not in found(buyer, "q=batik")
+    assert "6 products" not in text_of(buyer.get("/products"))
+
+    visitor = Client(app)
+    assert "MYR21.66" in text_of(visitor.get("/products?q=arabika"))
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "4250", "effective_on": date.today().isoformat(),
+                                     "source": "Bank Indonesia JISDOR"})
+    assert "MYR20.00" in text_of(visitor.get("/products?q=arabika"))  # 85,000 / 4,250
+
+
+def test_seed_bench_makes_a_searchable_catalog(app, demo):
+    result = app.test_cli_runner().invoke(args=["seed-bench", "--merchants", "12", "--products", "240"])
+    assert result.exit_code == 0, result.output
+    assert "12 merchants and 240 products" in result.output
+    again = app.test_cli_runner().invoke(args=["seed-bench", "--merchants", "12", "--products", "240"])
+    assert "already there: 240 products" in again.output
+    client = Client(app)
+    page = text_of(client.get("/products?q=kopi&halal=1"))
+    assert re.search(r"\d+ products for “kopi”", page)
+    assert client.get("/api/v1/products?q=batik&verified=1").status_code == 200

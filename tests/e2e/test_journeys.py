@@ -1,6 +1,8 @@
 """One journey per user, each ending in what the user sees."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -149,3 +151,45 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     assert response.headers["content-type"] == "image/jpeg"
     assert b"Exif" not in response.body() and b"PhoneMaker" not in response.body()
     buyer.close()
+
+
+def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(browser, live_server, app, screenshot):
+    from marketplace.demo.seed import seed_demo
+    from marketplace.extensions import db
+    from marketplace.media.storage import storage
+
+    with app.app_context():
+        seed_demo(storage())
+        db.session.commit()
+
+    # A buyer in Petaling Jaya, on a phone, reading English; prices in ringgit.
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("Search products").fill("kopi")
+    page.get_by_label("Search products").press("Enter")
+    expect(page.get_by_role("heading", name=re.compile(r"\d+ products for “kopi”"))).to_be_visible()
+    all_count = int(re.match(r"\d+", page.get_by_role("heading", level=1).inner_text()).group(0))
+
+    page.get_by_label(re.compile(r"^\s*Halal certified")).check()
+    page.get_by_label("Sort by").select_option("price_asc")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"halal=1"))
+    expect(page).to_have_url(re.compile(r"sort=price_asc"))
+    halal_count = int(re.match(r"\d+", page.get_by_role("heading", level=1).inner_text()).group(0))
+    assert 0 < halal_count <= all_count
+
+    prices = [float(re.sub(r"[^\d.]", "", text)) for text in page.locator(".price-tag__main").all_inner_texts()]
+    assert prices == sorted(prices) and all(t.startswith("MYR") for t in page.locator(".price-tag__main").all_inner_texts())
+    expect(page.locator(".product-card .badge--halal")).to_have_count(halal_count if halal_count <= 24 else 24)
+    screenshot(page, "search-kopi-halal")
+
+    first_name = page.locator(".product-card__name").first.inner_text()
+    page.locator(".product-card__name").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first_name)
+    expect(page.locator(".price .price-tag__main")).to_contain_text("MYR")
+    expect(page.get_by_text(re.compile(r"1 MYR = 3,924\.5"))).to_be_visible()
+
+    page.go_back()
+    expect(page.get_by_label(re.compile(r"^\s*Halal certified"))).to_be_checked()
+    context.close()
