@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request, url_for
 from ..catalog import search
 from ..catalog import services as catalog
 from ..catalog.taxonomy import CATEGORIES
+from ..core.cache import cached
 from ..core.currency import request_rates
 from ..core.models import utcnow
 from ..extensions import csrf
@@ -62,23 +63,30 @@ def products():
     if problems or more:
         return bad_request(problems + more)
     rates, today = request_rates(), utcnow().date()
-    result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
-    if filters.page > result.pages and result.total:
-        return bad_request([search.Problem("page", f"There are {result.pages} pages.")])
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
-    if filters.page < result.pages:
-        links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
-    if filters.page > 1:
-        links["prev"] = url_for("api.products", **args, page=filters.page - 1, _external=True)
-    return _json({
-        "data": [serialize.product(p, rates, today) for p in result.products],
-        "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
-                 "sort": filters.effective_sort},
-        "facets": {"category": result.category_counts, "flags": result.flag_counts,
-                   "ships_within": {str(k): v for k, v in result.ship_counts.items()}},
-        "links": links,
-    })
+
+    def page() -> dict:
+        result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
+        if filters.page < result.pages:
+            links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
+        if filters.page > 1:
+            links["prev"] = url_for("api.products", **args, page=filters.page - 1, _external=True)
+        return {
+            "data": [serialize.product(p, rates, today) for p in result.products],
+            "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
+                     "sort": filters.effective_sort},
+            "facets": {"category": result.category_counts, "flags": result.flag_counts,
+                       "ships_within": {str(k): v for k, v in result.ship_counts.items()}},
+            "links": links,
+        }
+
+    # Partner systems poll the same pages: one answer per query a minute, unless the catalog changes.
+    body = cached("api-products", (sorted(request.args.items(multi=True)), request.host_url, rates.get("MYR"), today),
+                  page)
+    if filters.page > body["meta"]["pages"] and body["meta"]["total"]:
+        return bad_request([search.Problem("page", f"There are {body['meta']['pages']} pages.")])
+    return _json(body)
 
 
 @bp.route("/products/<id:product_id>")
