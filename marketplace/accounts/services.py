@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
 from ..core.models import utcnow
+from ..core.transactions import on_commit
 from ..extensions import db
 from ..mail.services import send_mail
 from .models import (
@@ -239,6 +241,7 @@ def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
     profile.story = (data.story or "").strip() or None
     _set_categories(profile, data.categories)
     db.session.flush()
+    on_commit(db.session, bump_catalog_generation)  # the storefront and product pages show these details
     return profile
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
-from ..core.cache import cached
+from ..core.cache import cached, cached_page
 from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
@@ -249,6 +249,7 @@ def import_csv():
 
 
 @public.route("/products")
+@cached_page
 def browse():
     """Search and filter published products; every choice lives in the URL."""
     currency, today, lang = select_currency(), utcnow().date(), language()
@@ -268,6 +269,7 @@ def browse():
 
 @public.route("/products/<id:product_id>")
 @public.route("/products/<id:product_id>-<slug>")
+@cached_page
 def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
     product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
@@ -275,6 +277,7 @@ def product_page(product_id: int, slug: str | None = None):
 
 
 @public.route("/merchants/<slug>")
+@cached_page
 def storefront(slug: str):
     """A merchant's shop: its story and its published products."""
     merchant, products = services.get_storefront(slug)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -106,9 +106,15 @@ def site_header() -> Markup:
         if len(cache) >= HEADER_CACHE_SIZE:
             cache.clear()
         cache[key] = html
+    if g.get("serumpun_page_cache"):
+        return Markup(html)  # the whole page is being cached: fill_placeholders runs on every answer
+    return Markup(fill_placeholders(html))
+
+
+def fill_placeholders(html: str) -> str:
+    """This request's CSRF token and return address, in a page or header rendered for many requests."""
     here = request.full_path if request.query_string else request.path
-    return Markup(html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf())))
-                  .replace(NEXT_PLACEHOLDER, str(escape(here))))
+    return html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
 
 
 def register_template_helpers(app: Flask) -> None:

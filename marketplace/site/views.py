@@ -13,7 +13,7 @@ from ..accounts.views import remember_language_cookie
 from ..catalog import search
 from ..catalog import services as catalog
 from ..catalog.taxonomy import CATEGORIES
-from ..core.cache import cached
+from ..core.cache import cached, cached_page
 from ..core.currency import remember_currency_cookie, request_rates, select_currency
 from ..core.models import utcnow
 from ..core.security import safe_next_url
@@ -23,6 +23,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
+@cached_page
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
     language, currency, today = str(get_locale() or "id"), select_currency(), utcnow().date()
