@@ -1,0 +1,196 @@
+"""Parcel quotes as pure functions over plain data: no Flask, no database.
+
+Weights are grams, lengths millimetres, money whole rupiah.
+
+How the box of a parcel is estimated (several items from one merchant travel in one box):
+the box takes the footprint (length x width) of the largest item and is as tall as it must be to
+hold the items' total volume with 10% room for padding, and never lower than the tallest item.
+So it is never smaller than the largest item, and grows with the order as a real box would.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+PACKING_ROOM = 1.10
+
+
+@dataclass(frozen=True)
+class Item:
+    """One product line of the parcel: its packed weight and box, and how many."""
+
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    quantity: int = 1
+    product_id: int | None = None
+
+    @property
+    def volume_mm3(self) -> int:
+        return self.length_mm * self.width_mm * self.height_mm
+
+
+@dataclass(frozen=True)
+class Rate:
+    first_step_idr: int  # the first weight step
+    next_step_idr: int  # each further step
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    level: str  # express, postal, economy
+    divisor: int  # volumetric divisor, cm3 per kg
+    step_g: int
+    max_weight_g: int
+    max_longest_mm: int
+    max_sum_mm: int  # length + width + height
+    transit_min: int
+    transit_max: int
+    rates: dict[str, Rate]  # by zone: "west", "east"
+
+
+@dataclass(frozen=True)
+class Box:
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+    @property
+    def longest_mm(self) -> int:
+        return max(self.length_mm, self.width_mm, self.height_mm)
+
+    @property
+    def sum_mm(self) -> int:
+        return self.length_mm + self.width_mm + self.height_mm
+
+
+@dataclass(frozen=True)
+class Parcel:
+    items: tuple[Item, ...]
+    weight_g: int
+    box: Box
+
+
+@dataclass(frozen=True)
+class Option:
+    service: Service
+    parcels: tuple[Parcel, ...]
+    chargeable_g: tuple[int, ...]
+    price_idr: int
+
+
+@dataclass(frozen=True)
+class Refusal:
+    service: Service
+    reason: str  # too_heavy_item, too_long, too_big, no_rate
+
+
+@dataclass
+class Quote:
+    options: list[Option] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def cheapest(self) -> Option | None:
+        return min(self.options, key=lambda o: (o.price_idr, o.service.transit_max), default=None)
+
+    @property
+    def fastest(self) -> Option | None:
+        return min(self.options, key=lambda o: (o.service.transit_max, o.service.transit_min, o.price_idr),
+                   default=None)
+
+
+def estimate_box(items: tuple[Item, ...] | list[Item]) -> Box:
+    """The documented estimate (see the module text); one single item keeps its own box."""
+    if not items:
+        raise ValueError("a parcel needs at least one item")
+    if len(items) == 1 and items[0].quantity == 1:
+        only = items[0]
+        return Box(only.length_mm, only.width_mm, only.height_mm)
+    sides = [sorted((i.length_mm, i.width_mm, i.height_mm), reverse=True) for i in items]
+    length = max(s[0] for s in sides)
+    width = max(s[1] for s in sides)
+    volume = sum(i.volume_mm3 * i.quantity for i in items) * PACKING_ROOM
+    height = max(max(s[2] for s in sides), math.ceil(volume / (length * width)))
+    return Box(length, width, math.ceil(height / 10) * 10)
+
+
+def parcel_of(items: tuple[Item, ...] | list[Item]) -> Parcel:
+    items = tuple(items)
+    return Parcel(items=items, weight_g=sum(i.weight_g * i.quantity for i in items), box=estimate_box(items))
+
+
+def volumetric_g(box: Box, divisor: int) -> int:
+    """L x W x H in cm, divided by the service's divisor, in grams (rounded up)."""
+    cm3 = box.length_mm * box.width_mm * box.height_mm / 1000
+    return math.ceil(cm3 * 1000 / divisor)
+
+
+def chargeable_g(parcel: Parcel, service: Service) -> int:
+    """The larger of actual and volumetric weight, rounded up to the service's step."""
+    weight = max(parcel.weight_g, volumetric_g(parcel.box, service.divisor))
+    return max(1, math.ceil(weight / service.step_g)) * service.step_g
+
+
+def price_idr(chargeable: int, rate: Rate, step_g: int) -> int:
+    steps = chargeable // step_g
+    return rate.first_step_idr + max(0, steps - 1) * rate.next_step_idr
+
+
+def split(items: tuple[Item, ...], max_weight_g: int) -> list[tuple[Item, ...]] | None:
+    """Units into parcels each within the weight limit, heaviest first; None if one unit is too heavy."""
+    units = sorted(((item, 1) for item in items for _ in range(item.quantity)), key=lambda u: -u[0].weight_g)
+    if units and units[0][0].weight_g > max_weight_g:
+        return None
+    parcels: list[list[Item]] = []
+    weights: list[int] = []
+    for item, _ in units:
+        for index, weight in enumerate(weights):
+            if weight + item.weight_g <= max_weight_g:
+                parcels[index].append(item)
+                weights[index] += item.weight_g
+                break
+        else:
+            parcels.append([item])
+            weights.append(item.weight_g)
+    return [_merge(p) for p in parcels]
+
+
+def _merge(units: list[Item]) -> tuple[Item, ...]:
+    counts: dict[Item, int] = {}
+    for unit in units:
+        key = Item(unit.weight_g, unit.length_mm, unit.width_mm, unit.height_mm, 1, unit.product_id)
+        counts[key] = counts.get(key, 0) + 1
+    return tuple(Item(k.weight_g, k.length_mm, k.width_mm, k.height_mm, n, k.product_id) for k, n in counts.items())
+
+
+def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
+    """What each service would charge to carry these items to the zone, and why others cannot."""
+    result = Quote()
+    for service in services:
+        rate = service.rates.get(zone)
+        if rate is None:
+            result.refusals.append(Refusal(service, "no_rate"))
+            continue
+        groups = split(tuple(items), service.max_weight_g)
+        if groups is None:
+            result.refusals.append(Refusal(service, "too_heavy_item"))
+            continue
+        parcels = [parcel_of(group) for group in groups]
+        if any(p.box.longest_mm > service.max_longest_mm for p in parcels):
+            result.refusals.append(Refusal(service, "too_long"))
+            continue
+        if any(p.box.sum_mm > service.max_sum_mm for p in parcels):
+            result.refusals.append(Refusal(service, "too_big"))
+            continue
+        charged = [chargeable_g(p, service) for p in parcels]
+        if any(c > service.max_weight_g for c in charged):
+            # Volumetric weight over the limit: a bigger box than the service takes.
+            result.refusals.append(Refusal(service, "too_big"))
+            continue
+        total = sum(price_idr(c, rate, service.step_g) for c in charged)
+        result.options.append(Option(service, tuple(parcels), tuple(charged), total))
+    return result

@@ -1,0 +1,86 @@
+"""Landed cost: LVG sales tax, de minimis with freight counted, duty and import sales tax above it."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marketplace.customs.landed import Line, Rule, Rules, landed_cost, percent_of
+
+
+def rules(registered=True, form_d=True) -> Rules:
+    return Rules(
+        lvg_rate=Decimal(10), lvg_threshold_sen=50_000, lvg_registered=registered,
+        lvg_registration_number="LVG-SAMPLE-0001" if registered else None,
+        lvg_rule=Rule("lvg", date(2024, 1, 1), "P.U.(A) 403/2023"),
+        de_minimis_sen=50_000, de_minimis_rule=Rule("de_minimis", date(2017, 1, 1), "Customs Duties (Exemption) Order 2017"),
+        duty_by_chapter={"09": Decimal(15), "62": Decimal(20)}, form_d=form_d,
+        duty_rule=Rule("duty", date(2025, 1, 1), "ATIGA / chapter rates"),
+        sales_tax_standard=Decimal(10), sales_tax_reduced=Decimal(5), reduced_chapters=frozenset({"09"}),
+        sales_tax_rule=Rule("import_sales_tax", date(2018, 9, 1), "Sales Tax Act 2018"),
+    )
+
+
+def test_lvg_sales_tax_on_items_up_to_exactly_rm500_and_never_on_shipping():
+    at_limit = landed_cost([Line("090121", 50_000, 1)], 3_000, rules())
+    assert at_limit.amount("lvg_sales_tax") == 5_000  # 10% of RM500.00, not of shipping
+    assert at_limit.amount("import_duty") == 0 and at_limit.amount("import_sales_tax") == 0
+    assert at_limit.lvg_registration_number == "LVG-SAMPLE-0001"
+
+    above = landed_cost([Line("090121", 50_001, 1)], 3_000, rules(form_d=False))
+    assert above.amount("lvg_sales_tax") == 0
+    # RM500.01 + RM30 freight = RM530.01 CIF, over de minimis: 15% duty, then 5% (chapter 09) on CIF + duty
+    assert above.amount("import_duty") == percent_of(53_001, Decimal(15)) == 7_950
+    assert above.amount("import_sales_tax") == percent_of(53_001 + 7_950, Decimal(5)) == 3_048
+
+
+def test_de_minimis_counts_the_freight():
+    unregistered = rules(registered=False, form_d=False)
+    inside = landed_cost([Line("620442", 47_000, 1)], 3_000, unregistered)  # CIF exactly RM500.00
+    assert inside.de_minimis_applies and inside.amount("import_duty") == 0 and inside.amount("import_sales_tax") == 0
+    outside = landed_cost([Line("620442", 47_000, 1)], 3_001, unregistered)  # CIF RM500.01
+    assert not outside.de_minimis_applies
+    assert outside.amount("import_duty") == percent_of(50_001, Decimal(20))
+    by_sea = landed_cost([Line("620442", 10_000, 1)], 1_000, unregistered, by_air_or_post=False)
+    assert not by_sea.de_minimis_applies and by_sea.amount("import_sales_tax") > 0
+
+
+def test_form_d_removes_duty_but_not_import_sales_tax():
+    result = landed_cost([Line("620442", 60_000, 1)], 5_000, rules(registered=False, form_d=True))
+    assert result.amount("import_duty") == 0
+    assert result.amount("import_sales_tax") == percent_of(65_000, Decimal(10))
+
+
+def test_excluded_goods_never_get_lvg_treatment():
+    result = landed_cost([Line("220421", 10_000, 1)], 2_000, rules())
+    assert result.amount("lvg_sales_tax") == 0
+
+
+def test_each_line_names_its_rule_and_date_and_the_whole_is_an_estimate():
+    result = landed_cost([Line("090121", 2_166, 3)], 5_400, rules())
+    assert result.estimate
+    taxed = [e for e in result.entries if e.key == "lvg_sales_tax"]
+    assert taxed[0].rule.effective_on == date(2024, 1, 1) and "403/2023" in taxed[0].rule.source
+    assert result.amount("lvg_sales_tax") == 650  # 10% of 64.98, half up per line: 6.498 -> 6.50
+
+
+def test_negative_amounts_are_refused():
+    with pytest.raises(ValueError):
+        landed_cost([Line("090121", -1, 1)], 0, rules())
+    with pytest.raises(ValueError):
+        landed_cost([Line("090121", 100, 0)], 0, rules())
+
+
+@given(st.lists(st.builds(Line, st.sampled_from(["090121", "620442", "190590", "220421", "330499"]),
+                          st.integers(0, 200_000), st.integers(1, 20)), min_size=1, max_size=5),
+       st.integers(0, 100_000), st.booleans(), st.booleans(), st.booleans())
+def test_a_breakdown_always_sums_to_its_total_and_nothing_is_negative(lines, shipping, registered, form_d, air):
+    result = landed_cost(lines, shipping, rules(registered, form_d), by_air_or_post=air)
+    assert result.total_sen == sum(e.amount_sen for e in result.entries)
+    assert all(e.amount_sen >= 0 for e in result.entries)
+    assert result.amount("goods") == sum(line.value_sen for line in lines)
+    assert result.amount("shipping") == shipping
+    assert all(e.rule is not None for e in result.entries if e.key not in ("goods", "shipping"))
