@@ -102,6 +102,7 @@ def test_every_option_carries_every_unit_within_its_limits(items):
     for option in result.options:
         assert sum(i.quantity for p in option.parcels for i in p.items) == units
         assert all(p.weight_g <= option.service.max_weight_g for p in option.parcels)
-        assert all(c % option.service.step_g == 0 and c >= p.weight_g for c, p in zip(option.chargeable_g, option.parcels))
+        pairs = zip(option.chargeable_g, option.parcels, strict=True)
+        assert all(c % option.service.step_g == 0 and c >= p.weight_g for c, p in pairs)
         assert option.price_idr > 0
     assert len(result.options) + len(result.refusals) == 3
