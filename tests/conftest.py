@@ -113,10 +113,14 @@ def another_client(app) -> Client:
 @pytest.fixture()
 def demo(app):
     """The demo accounts and rates, as `flask seed-demo` makes them (without the catalog, for speed)."""
+    from marketplace.customs.services import seed_sample_rules
     from marketplace.demo.seed import seed_accounts, seed_rates
+    from marketplace.shipping.services import seed_sample_couriers
 
     with app.app_context():
         seed_accounts()
         seed_rates()
+        seed_sample_couriers()
+        seed_sample_rules()
         db.session.commit()
     return app

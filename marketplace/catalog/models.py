@@ -136,6 +136,14 @@ class Product(TimestampMixin, db.Model):
     def halal_valid_on(self, day: date) -> bool:
         return bool(self.halal_body and self.halal_number and self.halal_expires_on and self.halal_expires_on >= day)
 
+    def unit_price_for(self, quantity: int) -> int:
+        """The rupiah price of one unit when this many are bought: the best wholesale tier reached."""
+        price = self.price_idr
+        for tier in self.tiers:
+            if quantity >= tier.min_quantity:
+                price = tier.unit_price_idr
+        return price
+
     def name_for(self, language: str) -> str:
         """The buyer's language first: Indonesian readers get the Indonesian name, others English."""
         if language == "id":

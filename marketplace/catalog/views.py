@@ -16,8 +16,10 @@ from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
+from ..core.places import MALAYSIAN_STATES, state_choices
 from ..extensions import db, limiter
 from ..media.storage import storage
+from ..shipping import services as shipping
 from . import csv_io, hs, search, services
 from .forms import (
     PACKAGING_MATERIALS,
@@ -273,7 +275,28 @@ def browse():
 def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
     product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
-    return render_template("catalog/product.html", product=product, language=language(), today=utcnow().date())
+    today = utcnow().date()
+    state = request.args.get("state") or _buyer_state() or DEFAULT_STATE
+    state = state if state in MALAYSIAN_STATES else DEFAULT_STATE
+    quantity = _quantity(request.args.get("qty"), product.moq)
+    delivered = shipping.delivered_price(product, quantity, state, request_rates().get("MYR"), today)
+    return render_template("catalog/product.html", product=product, language=language(), today=today,
+                           delivered=delivered, state=state, quantity=quantity, states=state_choices())
+
+
+DEFAULT_STATE = "MY-10"  # Selangor, where Petaling Jaya is
+
+
+def _buyer_state() -> str | None:
+    if current_user.is_authenticated and current_user.buyer_profile is not None:
+        return current_user.buyer_profile.state
+    return None
+
+
+def _quantity(raw: str | None, moq: int) -> int:
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 7:
+        return max(int(raw), moq)
+    return moq
 
 
 @public.route("/merchants/<slug>")

@@ -54,6 +54,15 @@ ROLE_NAMES = {
 }
 
 
+BREAKDOWN_NAMES = {
+    "goods": _l("Goods"),
+    "shipping": _l("Shipping"),
+    "lvg_sales_tax": _l("Sales tax on low value goods"),
+    "import_duty": _l("Import duty"),
+    "import_sales_tax": _l("Sales tax on import"),
+}
+
+
 def navigation() -> list[tuple[str, str, bool]]:
     role = current_user.role.value if current_user.is_authenticated else None
     return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in NAVIGATION[role]]
@@ -124,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "navigation": navigation,
             "role_names": ROLE_NAMES,
+            "breakdown_names": BREAKDOWN_NAMES,
+            "money": format_money,
 
             "languages": LANGUAGE_NAMES,
             "language_short": LANGUAGE_SHORT,

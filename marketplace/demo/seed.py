@@ -15,9 +15,11 @@ from ..accounts.models import Role, User, VerificationStatus
 from ..catalog import services as catalog
 from ..catalog.models import Product, ProductStatus
 from ..core.models import utcnow
+from ..customs.services import seed_sample_rules
 from ..extensions import db
 from ..media.storage import StorageBackend
 from ..rates import services as rates
+from ..shipping.services import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .packshots import draw_packshot
 
@@ -125,6 +127,8 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     """The demo accounts and rates and, with a storage backend for photos, the demo catalog."""
     report = seed_accounts()
     seed_rates()
+    seed_sample_couriers()
+    seed_sample_rules()
     if backend is not None:
         seed_catalog(backend, report)
     return report

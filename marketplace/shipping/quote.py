@@ -2,10 +2,11 @@
 
 Weights are grams, lengths millimetres, money whole rupiah.
 
-How the box of a parcel is estimated (several items from one merchant travel in one box):
-the box takes the footprint (length x width) of the largest item and is as tall as it must be to
-hold the items' total volume with 10% room for padding, and never lower than the tallest item.
-So it is never smaller than the largest item, and grows with the order as a real box would.
+How the box of a parcel is estimated (several items from one merchant travel in one box): the
+items' total volume plus 10% room for padding, packed as near to a cube as the items allow. Each
+side is at least the cube's side and at least the matching side of the largest item; the height
+then makes up the volume. So the box is never smaller than the largest item, and grows with the
+order the way a packer's carton does, rather than into a tower.
 """
 from __future__ import annotations
 
@@ -111,11 +112,17 @@ def estimate_box(items: tuple[Item, ...] | list[Item]) -> Box:
         only = items[0]
         return Box(only.length_mm, only.width_mm, only.height_mm)
     sides = [sorted((i.length_mm, i.width_mm, i.height_mm), reverse=True) for i in items]
-    length = max(s[0] for s in sides)
-    width = max(s[1] for s in sides)
     volume = sum(i.volume_mm3 * i.quantity for i in items) * PACKING_ROOM
-    height = max(max(s[2] for s in sides), math.ceil(volume / (length * width)))
-    return Box(length, width, math.ceil(height / 10) * 10)
+    cube = volume ** (1 / 3)
+    length = _to_cm(max(cube, max(s[0] for s in sides)))
+    width = _to_cm(max(cube, max(s[1] for s in sides)))
+    height = _to_cm(max(max(s[2] for s in sides), volume / (length * width)))
+    return Box(length, width, height)
+
+
+def _to_cm(mm: float) -> int:
+    """Cartons come in whole centimetres: round up."""
+    return math.ceil(mm / 10) * 10
 
 
 def parcel_of(items: tuple[Item, ...] | list[Item]) -> Parcel:

@@ -1,0 +1,107 @@
+"""Courier data for quotes, and the delivered price of a product to a Malaysian state."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..catalog.models import Product
+from ..core.cache import cached
+from ..core.places import MALAYSIAN_STATES
+from ..customs import landed
+from ..customs.services import rules_in_force
+from ..extensions import db
+from ..money import Money, Rate, from_idr
+from . import quote
+from .models import CourierRate, CourierService
+
+
+def quote_services() -> list[quote.Service]:
+    """Active courier services as the quote engine wants them (cached until the catalog changes)."""
+
+    def load() -> list[quote.Service]:
+        rows = db.session.scalars(select(CourierService).where(CourierService.active.is_(True))
+                                  .options(selectinload(CourierService.rates)).order_by(CourierService.id))
+        return [quote.Service(
+            code=s.code, name=s.name, level=s.level, divisor=s.volumetric_divisor, step_g=s.weight_step_g,
+            max_weight_g=s.max_weight_g, max_longest_mm=s.max_longest_mm, max_sum_mm=s.max_sum_mm,
+            transit_min=s.transit_min_days, transit_max=s.transit_max_days,
+            rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates},
+        ) for s in rows]
+
+    return cached("couriers", (), load)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    option: quote.Option
+    shipping: Money
+    breakdown: landed.Breakdown
+    arrives_min: int  # days from the order: processing plus transit
+    arrives_max: int
+
+    @property
+    def total(self) -> Money:
+        return Money(self.breakdown.total_sen, "MYR")
+
+
+@dataclass(frozen=True)
+class DeliveredPrice:
+    state: str
+    cheapest: Delivered | None
+    fastest: Delivered | None
+    refusals: tuple[quote.Refusal, ...]
+
+
+PROCESSING_READY_DAYS = (1, 2)
+
+
+def delivered_price(product: Product, quantity: int, state: str, rate: Rate | None, today: date) -> DeliveredPrice | None:
+    """Cheapest and fastest ways to get this product to the state, tax included; None if it cannot be estimated."""
+    if rate is None or rate.currency != "MYR" or state not in MALAYSIAN_STATES or not product.packed_weight_g \
+            or product.box_length_mm is None or not product.hs_code:
+        return None
+    rules = rules_in_force(today)
+    if rules is None:
+        return None
+    item = quote.Item(product.packed_weight_g, product.box_length_mm, product.box_width_mm, product.box_height_mm,
+                      quantity, product.id)
+    result = quote.quote([item], quote_services(), MALAYSIAN_STATES[state].zone)
+    unit_sen = from_idr(product.unit_price_for(quantity), rate).amount
+    making = (product.made_to_order_days, product.made_to_order_days) if product.made_to_order_days \
+        else PROCESSING_READY_DAYS
+
+    def delivered(option: quote.Option | None) -> Delivered | None:
+        if option is None:
+            return None
+        shipping = from_idr(option.price_idr, rate)
+        breakdown = landed.landed_cost([landed.Line(product.hs_code, unit_sen, quantity)], shipping.amount, rules)
+        return Delivered(option, shipping, breakdown, making[0] + option.service.transit_min,
+                         making[1] + option.service.transit_max)
+
+    return DeliveredPrice(state, delivered(result.cheapest), delivered(result.fastest), tuple(result.refusals))
+
+
+def seed_sample_couriers() -> None:
+    """Three services with plausible rates from Bandung, marked as sample data (not a courier's price list)."""
+    if db.session.scalar(select(CourierService.id).limit(1)):
+        return
+    samples = [
+        # code, name, level, divisor, step g, max g, longest cm, L+W+H cm, transit days, rates (first, next)
+        ("express", "Express courier (DHL Express class)", "express", 5000, 500, 30_000, 120, 300, 1, 3,
+         {"west": (310_000, 85_000), "east": (360_000, 98_000)}),
+        ("pos-ems", "Pos Indonesia EMS", "postal", 5000, 500, 30_000, 105, 200, 3, 7,
+         {"west": (195_000, 48_000), "east": (225_000, 56_000)}),
+        ("economy", "Economy consolidated (J&T class)", "economy", 6000, 500, 20_000, 100, 300, 5, 10,
+         {"west": (95_000, 32_000), "east": (125_000, 41_000)}),
+    ]
+    for code, name, level, divisor, step, max_g, longest, total, tmin, tmax, rates in samples:
+        db.session.add(CourierService(
+            code=code, name=name, level=level, volumetric_divisor=divisor, weight_step_g=step, max_weight_g=max_g,
+            max_longest_mm=longest * 10, max_sum_mm=total * 10, transit_min_days=tmin,
+            transit_max_days=tmax, sample=True,
+            rates=[CourierRate(zone=zone, first_step_idr=first, next_step_idr=nxt) for zone, (first, nxt) in rates.items()],
+        ))
+    db.session.flush()

@@ -1,0 +1,53 @@
+"""Every product page shows what the parcel costs at the door in Malaysia, with its breakdown and rules."""
+from __future__ import annotations
+
+import io
+import re
+
+from ..helpers import Client, product_form, text_of
+from ..images import png
+
+
+def published(app) -> int:
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    created = merchant.post("/merchant/products/new", product_form())
+    product_id = int(created.headers["Location"].split("/")[-2])
+    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
+                  content_type="multipart/form-data")
+    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
+    return product_id
+
+
+def money(text: str, label: str) -> float:
+    return float(re.search(rf"{label}: MYR([\d,]+\.\d\d)", text).group(1).replace(",", ""))
+
+
+def test_delivered_price_to_selangor_by_default_and_dearer_to_sabah(app, demo):
+    product_id = published(app)
+    visitor = Client(app)
+    selangor = text_of(visitor.get(f"/products/{product_id}"))
+    assert "Delivered to" in selangor and "Selangor" in selangor
+    # 320 g in an 18 x 12 x 6.5 cm box: one 500 g step; economy west Rp95,000 = RM24.21; goods RM21.66;
+    # LVG 10% of the goods (RM2.17): RM48.04 at the door.
+    assert money(selangor, "Cheapest") == 48.04
+    assert "Sales tax on low value goods" in selangor and "P.U.(A) 403/2023" in selangor
+    assert "Fastest: MYR" in selangor and "arrives in" in selangor
+    sabah = text_of(visitor.get(f"/products/{product_id}?state=MY-12"))
+    assert money(sabah, "Cheapest") == 55.68  # east rate Rp125,000 = RM31.85; 31.85 + 21.66 + 2.17
+    assert money(sabah, "Cheapest") > money(selangor, "Cheapest")
+
+
+def test_a_buyer_sees_the_price_to_the_state_in_the_profile(app, demo):
+    product_id = published(app)
+    buyer = Client(app)
+    buyer.login("buyer.sabah@serumpun.example")
+    page = buyer.get(f"/products/{product_id}").get_data(as_text=True)
+    assert '<option value="MY-12" selected>' in page
+
+
+def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
+    product_id = published(app)
+    page = text_of(Client(app).get(f"/products/{product_id}?qty=48"))
+    assert "Cheapest: MYR" in page
+    assert Client(app).get(f"/products/{product_id}?qty=abc&state=XX").status_code == 200
