@@ -135,6 +135,58 @@ SCHEMAS = {
     "MerchantResponse": {"type": "object", "required": ["data"], "properties": {"data": ref("MerchantSummary")}},
     "RateList": {"type": "object", "required": ["data", "base"], "properties": {
         "data": {"type": "array", "items": ref("Rate")}, "base": {"type": "string", "const": "IDR"}}},
+    "QuoteRequest": {
+        "type": "object", "required": ["state", "items"], "additionalProperties": False,
+        "properties": {
+            "state": {"type": "string", "description": "A Malaysian state or federal territory: Selangor, Sabah, MY-10..."},
+            "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
+                "type": "object", "required": ["product_id"], "additionalProperties": False,
+                "properties": {"product_id": {"type": "integer", "minimum": 1},
+                               "quantity": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}}}},
+        },
+    },
+    "BreakdownLine": {
+        "type": "object", "required": ["amount", "currency", "rule"],
+        "properties": {"amount": {"type": "integer", "minimum": 0}, "currency": {"const": "MYR"},
+                       "rule": nullable({"type": "object", "required": ["key", "effective_on", "source"], "properties": {
+                           "key": {"type": "string"}, "effective_on": {"type": "string", "format": "date"},
+                           "source": {"type": "string"}}})},
+    },
+    "QuoteResponse": {
+        "type": "object", "required": ["state", "parcels", "breakdown", "exchange_rate"],
+        "properties": {
+            "state": {"type": "object", "required": ["code", "name", "zone"], "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "zone": {"enum": ["west", "east"]}}},
+            "parcels": {"type": "array", "items": {
+                "type": "object", "required": ["merchant", "actual_weight_g", "services", "refused", "cheapest"],
+                "properties": {
+                    "merchant": ref("MerchantSummary"),
+                    "actual_weight_g": {"type": "integer", "minimum": 0},
+                    "services": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["code", "name", "level", "parcels", "chargeable_weight_g", "price", "transit_days"],
+                        "properties": {
+                            "code": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"},
+                            "parcels": {"type": "integer", "minimum": 1},
+                            "chargeable_weight_g": {"type": "integer", "minimum": 1},
+                            "price": ref("Price"),
+                            "transit_days": {"type": "object", "required": ["min", "max"], "properties": {
+                                "min": {"type": "integer"}, "max": {"type": "integer"}}}}}},
+                    "refused": {"type": "array", "items": {"type": "object", "required": ["code", "reason"], "properties": {
+                        "code": {"type": "string"},
+                        "reason": {"enum": ["too_heavy_item", "too_long", "too_big", "no_rate"]}}}},
+                    "cheapest": NULLABLE_STRING}}},
+            "breakdown": {"type": "object", "required": ["goods", "shipping", "lvg_sales_tax", "import_duty",
+                                                         "import_sales_tax", "total", "estimate"],
+                          "properties": {
+                              "goods": ref("BreakdownLine"), "shipping": ref("BreakdownLine"),
+                              "lvg_sales_tax": ref("BreakdownLine"), "import_duty": ref("BreakdownLine"),
+                              "import_sales_tax": ref("BreakdownLine"), "total": ref("Money"),
+                              "estimate": {"const": True}, "lvg_registration_number": NULLABLE_STRING,
+                              "shipping_service": {"type": "string"}}},
+            "exchange_rate": ref("Rate"),
+        },
+    },
     "Error": {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["status", "title", "message"], "properties": {
@@ -211,6 +263,16 @@ def document(server: str) -> dict:
                                           "parameters": [{"name": "slug", "in": "path", "required": True,
                                                           "schema": {"type": "string"}}],
                                           "responses": {**_ok("MerchantResponse", "The merchant."), **ERRORS}}},
+            "/quotes": {"post": {
+                "summary": "Delivered cost of an order to a Malaysian state", "operationId": "quoteOrder",
+                "description": "Parcels per merchant (they ship separately) with every courier service that can "
+                               "carry them, and the breakdown at the cheapest service: goods, shipping, sales tax on "
+                               "low value goods, import duty and sales tax on import, in MYR sen, each with its "
+                               "rule and date. An estimate.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": ref("QuoteRequest")}}},
+                "responses": {"200": {"description": "The quote.",
+                                      "content": {"application/json": {"schema": ref("QuoteResponse")}}},
+                              "400": ERRORS["400"]}}},
             "/exchange-rates": {"get": {"summary": "Exchange rates in force", "operationId": "listRates",
                                         "responses": _ok("RateList", "Rupiah per unit of each currency.")}},
         },

@@ -112,3 +112,46 @@ def product(item: Product, rates: dict[str, Rate], today: date) -> dict:
         "published_at": item.published_at.isoformat() + "Z" if item.published_at else None,
         "updated_at": item.updated_at.isoformat() + "Z",
     }
+
+
+def _rule(rule) -> dict | None:
+    if rule is None:
+        return None
+    return {"key": rule.key, "effective_on": rule.effective_on.isoformat(), "source": rule.source}
+
+
+def order_quote(order, exchange: Rate) -> dict:
+    """Parcels per merchant with every service that can carry them, and the order's taxed breakdown."""
+    from ..core.places import MALAYSIAN_STATES, state_name
+
+    parcels = []
+    for parcel in order.parcels:
+        services = []
+        for option in parcel.quote.options:
+            services.append({
+                "code": option.service.code, "name": option.service.name, "level": option.service.level,
+                "parcels": len(option.parcels), "chargeable_weight_g": sum(option.chargeable_g),
+                "price": {"idr": money(Money(option.price_idr, "IDR")), "myr": money(from_idr(option.price_idr, exchange))},
+                "transit_days": {"min": option.service.transit_min, "max": option.service.transit_max},
+            })
+        parcels.append({
+            "merchant": merchant_summary(parcel.merchant),
+            "actual_weight_g": parcel.actual_g,
+            "services": services,
+            "refused": [{"code": r.service.code, "reason": r.reason} for r in parcel.quote.refusals],
+            "cheapest": parcel.quote.cheapest.service.code if parcel.quote.cheapest else None,
+        })
+    lines = {}
+    for key in ("goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax"):
+        rules = [e.rule for p in order.parcels if p.landed for e in p.landed.entries if e.key == key and e.rule]
+        lines[key] = {"amount": order.total(key), "currency": "MYR", "rule": _rule(rules[0]) if rules else None}
+    total = sum(line["amount"] for line in lines.values())
+    registration = next((p.landed.lvg_registration_number for p in order.parcels if p.landed), None)
+    return {
+        "state": {"code": order.state, "name": state_name(order.state), "zone": MALAYSIAN_STATES[order.state].zone},
+        "parcels": parcels,
+        "breakdown": {**lines, "total": {"amount": total, "currency": "MYR"}, "estimate": True,
+                      "lvg_registration_number": registration,
+                      "shipping_service": "cheapest service for each parcel"},
+        "exchange_rate": rate(exchange),
+    }

@@ -10,6 +10,7 @@ from ..core.cache import cached
 from ..core.currency import request_rates
 from ..core.models import utcnow
 from ..extensions import csrf
+from ..shipping import services as shipping
 from . import serialize
 from .openapi import document
 
@@ -127,6 +128,43 @@ def merchant(slug: str):
 def exchange_rates():
     """The rates in force today: rupiah per one unit of each currency."""
     return _json({"data": [serialize.rate(r) for r in request_rates().values()], "base": "IDR"})
+
+
+@bp.route("/quotes", methods=["POST"])
+def quotes():
+    """Delivered cost of an order to a Malaysian state: parcels per merchant and a taxed breakdown."""
+    body = request.get_json(silent=True)
+    problems = []
+    if not isinstance(body, dict):
+        return bad_request([search.Problem("body", "Send JSON like {\"state\": \"Selangor\", \"items\": "
+                                                   "[{\"product_id\": 12, \"quantity\": 3}]}.")])
+    state = shipping.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
+    if state is None:
+        problems.append(search.Problem("state", "Name a Malaysian state or federal territory, like Selangor or MY-10."))
+    items = body.get("items")
+    lines = []
+    if not isinstance(items, list) or not 1 <= len(items) <= 50:
+        problems.append(search.Problem("items", "Send 1 to 50 items."))
+    else:
+        for index, item in enumerate(items):
+            product_id = item.get("product_id") if isinstance(item, dict) else None
+            quantity = item.get("quantity", 1) if isinstance(item, dict) else None
+            if not (isinstance(product_id, int) and not isinstance(product_id, bool) and 1 <= product_id < 2**31
+                    and isinstance(quantity, int) and not isinstance(quantity, bool) and 1 <= quantity <= 100_000):
+                problems.append(search.Problem(f"items[{index}]", "Each item needs a product_id and a quantity "
+                                                                  "from 1 to 100000."))
+            else:
+                lines.append((product_id, quantity))
+    if problems:
+        return bad_request(problems)
+    rate = request_rates().get("MYR")
+    try:
+        order = shipping.quote_order(lines, state, rate, utcnow().date())
+    except shipping.QuoteRefused as refusal:
+        return bad_request([search.Problem("items", str(refusal))])
+    response = jsonify(serialize.order_quote(order, rate))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/openapi.json")

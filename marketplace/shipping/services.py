@@ -105,3 +105,76 @@ def seed_sample_couriers() -> None:
             rates=[CourierRate(zone=zone, first_step_idr=first, next_step_idr=nxt) for zone, (first, nxt) in rates.items()],
         ))
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class MerchantParcel:
+    merchant: object  # MerchantProfile
+    actual_g: int
+    quote: quote.Quote
+    landed: landed.Breakdown | None  # with the cheapest service
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    state: str
+    parcels: tuple[MerchantParcel, ...]
+
+    def total(self, key: str) -> int:
+        return sum(p.landed.amount(key) for p in self.parcels if p.landed)
+
+
+class QuoteRefused(ValueError):
+    """The request cannot be quoted; the message says why (for a 400)."""
+
+
+def state_code(value: str) -> str | None:
+    """"Selangor", "selangor", "MY-10" or "Pulau Pinang": the ISO code, or None."""
+    from flask_babel import force_locale
+
+    wanted = (value or "").strip().lower()
+    for code, state in MALAYSIAN_STATES.items():
+        if wanted == code.lower():
+            return code
+        for language in ("en", "ms", "id"):
+            with force_locale(language):
+                if wanted == str(state.name).lower():
+                    return code
+    return None
+
+
+def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, today: date) -> OrderQuote:
+    """Parcels per merchant (they ship separately), each with its services and, at the cheapest, its landed cost."""
+    if rate is None or rate.currency != "MYR":
+        raise QuoteRefused("No ringgit exchange rate is in force.")
+    rules = rules_in_force(today)
+    if rules is None:
+        raise QuoteRefused("No customs rules are in force.")
+    ids = [product_id for product_id, _ in lines]
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(ids)).options(selectinload(Product.tiers), selectinload(Product.merchant)))}
+    groups: dict[int, list[tuple[Product, int]]] = {}
+    for product_id, quantity in lines:
+        product = products.get(product_id)
+        if product is None or not product.is_published:
+            raise QuoteRefused(f"Product {product_id} is not for sale.")
+        if product.packed_weight_g is None or product.box_length_mm is None or not product.hs_code:
+            raise QuoteRefused(f"Product {product_id} has no packed weight, box or HS code yet.")
+        if quantity < product.moq:
+            raise QuoteRefused(f"Product {product_id} is sold from {product.moq} units.")
+        groups.setdefault(product.merchant_id, []).append((product, quantity))
+    services, zone = quote_services(), MALAYSIAN_STATES[state].zone
+    parcels = []
+    for group in groups.values():
+        items = [quote.Item(p.packed_weight_g, p.box_length_mm, p.box_width_mm, p.box_height_mm, q, p.id)
+                 for p, q in group]
+        result = quote.quote(items, services, zone)
+        breakdown = None
+        if result.cheapest is not None:
+            shipping = from_idr(result.cheapest.price_idr, rate).amount
+            breakdown = landed.landed_cost(
+                [landed.Line(p.hs_code, from_idr(p.unit_price_for(q), rate).amount, q) for p, q in group],
+                shipping, rules)
+        parcels.append(MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
+                                      breakdown))
+    return OrderQuote(state, tuple(parcels))

@@ -157,3 +157,48 @@ def test_unpublished_products_are_not_in_the_api(app, client, published):
     merchant.post(f"/merchant/products/{published[0]}/status", {"status": "draft"}, token_from="/merchant/products/")
     assert client.get(f"/api/v1/products/{published[0]}").status_code == 404
     assert [p["sku"] for p in client.get("/api/v1/products").json["data"]] == ["API-2"]
+
+
+def test_quotes_answer_parcels_services_and_a_taxed_breakdown(client, check, published):
+    response = client.http.post("/api/v1/quotes", json={"state": "Selangor", "items": [
+        {"product_id": published[0], "quantity": 3}, {"product_id": published[1], "quantity": 1}]})
+    assert response.status_code == 200
+    body = check(response, "QuoteResponse")
+    assert body["state"] == {"code": "MY-10", "name": "Selangor", "zone": "west"}
+    [parcel] = body["parcels"]  # both products come from the same merchant: one parcel
+    assert parcel["actual_weight_g"] == 4 * 320
+    assert {s["code"] for s in parcel["services"]} == {"express", "pos-ems", "economy"}
+    breakdown = body["breakdown"]
+    # Goods: 3 x RM21.66 (coffee) + RM11.47 (tea, Rp45,000).
+    assert breakdown["goods"]["amount"] == 3 * 2166 + 1147
+    assert breakdown["lvg_sales_tax"]["amount"] == 650 + 115
+    assert breakdown["lvg_sales_tax"]["rule"]["source"].startswith("Sales Tax (Determination of Low Value Goods)")
+    assert breakdown["total"]["amount"] == sum(breakdown[k]["amount"] for k in
+                                              ("goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax"))
+    assert breakdown["estimate"] is True and breakdown["lvg_registration_number"] == "LVG-SAMPLE-0001"
+
+    sabah = client.http.post("/api/v1/quotes", json={"state": "Sabah", "items": [{"product_id": published[0]}]}).json
+    west = client.http.post("/api/v1/quotes", json={"state": "MY-10", "items": [{"product_id": published[0]}]}).json
+    assert sabah["state"]["zone"] == "east"
+    assert sabah["breakdown"]["shipping"]["amount"] > west["breakdown"]["shipping"]["amount"]
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (None, "Send JSON"),
+        ([], "Send JSON"),
+        ({"state": "Atlantis", "items": [{"product_id": 1}]}, "state"),
+        ({"state": "Selangor", "items": []}, "items"),
+        ({"state": "Selangor", "items": [{"product_id": "1"}]}, "items[0]"),
+        ({"state": "Selangor", "items": [{"product_id": 1, "quantity": 0}]}, "items[0]"),
+        ({"state": "Selangor", "items": [{"product_id": 1, "quantity": True}]}, "items[0]"),
+        ({"state": "Selangor", "items": [{"product_id": 99999999999}]}, "items[0]"),
+        ({"state": "Selangor", "items": [{"product_id": 999999}]}, "not for sale"),
+    ],
+)
+def test_bad_quote_requests_get_a_400_with_a_message(client, check, published, body, needle):
+    response = client.http.post("/api/v1/quotes", json=body) if body is not None else \
+        client.http.post("/api/v1/quotes", data="not json", content_type="application/json")
+    assert response.status_code == 400
+    assert needle in check(response, "Error")["error"]["message"]

@@ -193,3 +193,37 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     page.go_back()
     expect(page.get_by_label(re.compile(r"^\s*Halal certified"))).to_be_checked()
     context.close()
+
+
+def test_buyer_switches_the_delivery_state_to_sabah_and_sees_the_east_malaysia_price(browser, live_server, app,
+                                                                                     screenshot):
+    from marketplace.demo.seed import seed_demo
+    from marketplace.extensions import db
+    from marketplace.media.storage import storage
+
+    with app.app_context():
+        seed_demo(storage())
+        db.session.commit()
+
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/products?q=arabica")
+    page.locator(".product-card__name").first.click()
+    delivered = page.locator(".delivered")
+    expect(delivered.get_by_label("State")).to_have_value("MY-10")
+    west = delivered.locator(".delivered__head strong").first.inner_text()
+
+    delivered.get_by_label("State").select_option(label="Sabah")
+    delivered.get_by_role("button", name="Update").click()
+    expect(page).to_have_url(re.compile(r"state=MY-12"))
+    expect(delivered.get_by_label("State")).to_have_value("MY-12")
+    east = delivered.locator(".delivered__head strong").first.inner_text()
+
+    def ringgit(text: str) -> float:
+        return float(re.search(r"MYR([\d,]+\.\d\d)", text).group(1).replace(",", ""))
+
+    assert ringgit(east) > ringgit(west)
+    expect(delivered.get_by_text("Sales tax on low value goods").first).to_be_visible()
+    expect(delivered.get_by_text("Total, estimated").first).to_be_visible()
+    screenshot(page, "delivered-sabah")
+    context.close()
