@@ -91,7 +91,8 @@ def create():
             db.session.commit()
             flash(_("Draft saved. Now add photos."), "success")
             return redirect(url_for("products.photos", product_id=product.id))
-    return render_template("merchant/products/form.html", form=form, product=None), status_for(form)
+    return render_template("merchant/products/form.html", form=form, product=None,
+                           shipping_preview=Markup(_shipping_preview(form))), status_for(form)
 
 
 @bp.route("/<id:product_id>/edit", methods=["GET", "POST"])
@@ -112,8 +113,25 @@ def edit(product_id: int):
     missing = services.missing_for_publishing(services.product_data(product), len(product.photos))
     return render_template(
         "merchant/products/form.html", form=form, product=product, missing=[what for _, what in missing],
+        shipping_preview=Markup(_shipping_preview(form)),
         action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()),
     ), status_for(form)
+
+
+@bp.route("/shipping-preview")
+def shipping_preview():
+    """The courier preview for weight and box sizes as typed (the form's script asks as the merchant types)."""
+    form = ProductForm(formdata=request.args, meta={"csrf": False})
+    for field in (form.packed_weight_g, form.box_length_cm, form.box_width_cm, form.box_height_cm):
+        field.validate(form)
+    return _shipping_preview(form)
+
+
+def _shipping_preview(form) -> str:
+    weight = form.packed_weight_g.data if isinstance(form.packed_weight_g.data, int) else None
+    box = (form.box_length_cm.millimetres, form.box_width_cm.millimetres, form.box_height_cm.millimetres)
+    checks, advice = shipping.packaging_check(weight, box)
+    return render_template("merchant/products/_shipping_preview.html", checks=checks, advice=advice)
 
 
 @bp.route("/<id:product_id>/status", methods=["POST"])

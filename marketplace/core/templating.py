@@ -54,6 +54,12 @@ ROLE_NAMES = {
 }
 
 
+REFUSAL_NAMES = {
+    "too_heavy_item": _l("Too heavy"),
+    "too_long": _l("Too long"),
+    "too_big": _l("Too big"),
+    "no_rate": _l("Does not go there"),
+}
 BREAKDOWN_NAMES = {
     "goods": _l("Goods"),
     "shipping": _l("Shipping"),
@@ -134,6 +140,7 @@ def register_template_helpers(app: Flask) -> None:
             "navigation": navigation,
             "role_names": ROLE_NAMES,
             "breakdown_names": BREAKDOWN_NAMES,
+            "refusal_names": REFUSAL_NAMES,
             "money": format_money,
 
             "languages": LANGUAGE_NAMES,

@@ -201,3 +201,45 @@ def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
         total = sum(price_idr(c, rate, service.step_g) for c in charged)
         result.options.append(Option(service, tuple(parcels), tuple(charged), total))
     return result
+
+
+@dataclass(frozen=True)
+class BoxCheck:
+    service: Service
+    volumetric_g: int
+    chargeable_g: int
+    refusal: str | None  # None when the service can carry the box
+
+
+@dataclass(frozen=True)
+class Advice:
+    service: Service
+    billed_g: int  # what the box is billed as now, because of its size
+    smaller_box: Box
+    smaller_billed_g: int
+
+
+def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[BoxCheck], Advice | None]:
+    """How each service bills one packed product, and a smaller box when the size costs money."""
+    parcel = Parcel(items=(Item(weight_g, box.length_mm, box.width_mm, box.height_mm),), weight_g=weight_g, box=box)
+    checks, advice = [], None
+    for service in services:
+        refusal = None
+        if weight_g > service.max_weight_g:
+            refusal = "too_heavy_item"
+        elif box.longest_mm > service.max_longest_mm:
+            refusal = "too_long"
+        elif box.sum_mm > service.max_sum_mm:
+            refusal = "too_big"
+        charged = chargeable_g(parcel, service)
+        checks.append(BoxCheck(service, volumetric_g(box, service.divisor), charged, refusal))
+        by_weight = max(1, math.ceil(weight_g / service.step_g)) * service.step_g
+        if refusal is None and charged > by_weight and advice is None:
+            # The same proportions, shrunk until the volume bills no more than the weight does.
+            target_mm3 = by_weight * service.divisor  # grams x cm3/kg = mm3
+            factor = (target_mm3 / (box.length_mm * box.width_mm * box.height_mm)) ** (1 / 3)
+            smaller = Box(*(max(10, math.floor(side * factor / 10) * 10) for side in
+                            (box.length_mm, box.width_mm, box.height_mm)))
+            smaller_parcel = Parcel(parcel.items, weight_g, smaller)
+            advice = Advice(service, charged, smaller, chargeable_g(smaller_parcel, service))
+    return checks, advice

@@ -178,3 +178,10 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
         parcels.append(MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
                                       breakdown))
     return OrderQuote(state, tuple(parcels))
+
+
+def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, int | None]):
+    """(checks per service, advice) for the product form's preview; ([], None) until the data is complete."""
+    if not weight_g or any(side is None or side <= 0 for side in box_mm):
+        return [], None
+    return quote.check_box(weight_g, quote.Box(*box_mm), quote_services())

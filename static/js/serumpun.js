@@ -6,3 +6,24 @@ document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     select.addEventListener("change", function () { form.submit(); });
   });
 });
+
+// The product form: what couriers would bill, updated as the merchant types the weight and box.
+document.querySelectorAll("[data-shipping-preview]").forEach(function (box) {
+  var form = box.closest("form");
+  var names = ["packed_weight_g", "box_length_cm", "box_width_cm", "box_height_cm"];
+  var timer = null;
+  function refresh() {
+    var query = new URLSearchParams();
+    names.forEach(function (name) { query.set(name, form.elements[name].value); });
+    fetch(box.dataset.shippingPreview + "?" + query.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null) box.innerHTML = html; })
+      .catch(function () {});
+  }
+  names.forEach(function (name) {
+    form.elements[name].addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 300);
+    });
+  });
+});

@@ -120,6 +120,11 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     page.get_by_label("Panjang (cm)").fill("16")
     page.get_by_label("Lebar (cm)").fill("10")
     page.get_by_label("Tinggi (cm)").fill("6,5")
+    # The courier preview follows what is typed, without a page load.
+    expect(page.get_by_text("Ukuran kotak tidak menambah biaya")).to_be_visible()
+    page.get_by_label("Tinggi (cm)").fill("60")
+    expect(page.get_by_text(re.compile(r"Ditagih \d+\.\d kg karena ukurannya"))).to_be_visible()
+    page.get_by_label("Tinggi (cm)").fill("6,5")
     page.get_by_role("button", name="Simpan draf").click()
 
     # The photos page follows: two photos at once.

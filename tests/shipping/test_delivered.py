@@ -51,3 +51,24 @@ def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
     page = text_of(Client(app).get(f"/products/{product_id}?qty=48"))
     assert "Cheapest: MYR" in page
     assert Client(app).get(f"/products/{product_id}?qty=abc&state=XX").status_code == 200
+
+
+def test_the_product_form_shows_what_the_box_costs_and_a_smaller_box(app, demo):
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    merchant.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    preview = text_of(merchant.get("/merchant/products/shipping-preview?packed_weight_g=900&box_length_cm=40"
+                                   "&box_width_cm=30&box_height_cm=10"))
+    assert "Billed as 2.5 kg because of its size; a box of 29 × 22 × 7 cm would be billed as 1.0 kg." in preview
+    fine = text_of(merchant.get("/merchant/products/shipping-preview?packed_weight_g=320&box_length_cm=18"
+                                "&box_width_cm=12&box_height_cm=6.5"))
+    assert "The box size costs nothing extra" in fine
+    too_long = text_of(merchant.get("/merchant/products/shipping-preview?packed_weight_g=2000&box_length_cm=110"
+                                    "&box_width_cm=10&box_height_cm=10"))
+    assert "Too long" in too_long
+    assert "Enter the packed weight" in text_of(merchant.get("/merchant/products/shipping-preview?box_length_cm=abc"))
+    form = merchant.get("/merchant/products/new").get_data(as_text=True)
+    assert 'data-shipping-preview="/merchant/products/shipping-preview"' in form
+    buyer = Client(app)
+    buyer.login("buyer@serumpun.example")
+    assert buyer.get("/merchant/products/shipping-preview?packed_weight_g=1").status_code == 403
