@@ -82,10 +82,11 @@ def register_blueprints(app: Flask) -> None:
     from .media.views import bp as media_bp
     from .officers.views import bp as officer_bp
     from .rates.views import bp as rates_bp
+    from .shipping.views import bp as couriers_bp
     from .site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
-                      rates_bp, admin_bp, api_bp):
+                      rates_bp, couriers_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

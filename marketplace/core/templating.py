@@ -30,10 +30,11 @@ NAVIGATION = {
                  ("merchant.shop", _l("Shop details")), ACCOUNT],
     "buyer": [("site.home", _l("Home")), ("catalog.browse", _l("Products")), ("buyer.profile", _l("Delivery address")),
               ACCOUNT],
-    "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ACCOUNT],
+    "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
+                ("couriers.index", _l("Couriers")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
-              ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")), ("admin.outbox", _l("Outbox")),
-              ACCOUNT],
+              ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
+              ("couriers.index", _l("Couriers")), ("admin.outbox", _l("Outbox")), ACCOUNT],
 }
 
 

@@ -33,6 +33,9 @@ class CourierService(TimestampMixin, db.Model):
     rates: Mapped[list[CourierRate]] = relationship(back_populates="service", cascade="all, delete-orphan",
                                                     order_by="CourierRate.zone")
 
+    def rate_for(self, zone: str) -> CourierRate | None:
+        return next((rate for rate in self.rates if rate.zone == zone), None)
+
 
 class CourierRate(db.Model):
     __tablename__ = "courier_rates"

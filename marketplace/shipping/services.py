@@ -185,3 +185,60 @@ def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, 
     if not weight_g or any(side is None or side <= 0 for side in box_mm):
         return [], None
     return quote.check_box(weight_g, quote.Box(*box_mm), quote_services())
+
+
+@dataclass
+class ServiceData:
+    code: str
+    name: str
+    level: str
+    volumetric_divisor: int
+    weight_step_g: int
+    max_weight_g: int
+    max_longest_mm: int
+    max_sum_mm: int
+    transit_min_days: int
+    transit_max_days: int
+    rates: dict[str, tuple[int, int]]  # zone -> (first step, each further step)
+    tracking_url_template: str | None = None
+    active: bool = True
+    sample: bool = False
+
+
+class ServiceRefused(ValueError):
+    def __init__(self, message, field: str = "code"):
+        self.message, self.field = message, field
+        super().__init__(str(message))
+
+
+def list_services() -> list[CourierService]:
+    """Every courier service, active or not, with its rates."""
+    return list(db.session.scalars(select(CourierService).options(selectinload(CourierService.rates))
+                                   .order_by(CourierService.id)))
+
+
+def save_service(service_id: int | None, data: ServiceData) -> CourierService:
+    """Create or change a courier service and its rates; quotes use it from the next request."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..core.cache import bump_catalog_generation
+    from ..core.transactions import on_commit
+
+    service = db.session.get(CourierService, service_id) if service_id else CourierService()
+    if service is None:
+        raise ServiceRefused(_l("There is no such service."))
+    clash = db.session.scalar(select(CourierService.id).where(CourierService.code == data.code,
+                                                             CourierService.id != (service_id or 0)))
+    if clash:
+        raise ServiceRefused(_l("Another service has this code."))
+    for name in ("code", "name", "level", "volumetric_divisor", "weight_step_g", "max_weight_g", "max_longest_mm",
+                 "max_sum_mm", "transit_min_days", "transit_max_days", "tracking_url_template", "active", "sample"):
+        setattr(service, name, getattr(data, name))
+    by_zone = {r.zone: r for r in service.rates}
+    service.rates = [by_zone.get(zone) or CourierRate(zone=zone) for zone in data.rates]
+    for rate in service.rates:
+        rate.first_step_idr, rate.next_step_idr = data.rates[rate.zone]
+    db.session.add(service)
+    db.session.flush()
+    on_commit(db.session, bump_catalog_generation)  # delivered prices on cached pages change
+    return service

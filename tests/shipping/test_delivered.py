@@ -72,3 +72,49 @@ def test_the_product_form_shows_what_the_box_costs_and_a_smaller_box(app, demo):
     buyer = Client(app)
     buyer.login("buyer@serumpun.example")
     assert buyer.get("/merchant/products/shipping-preview?packed_weight_g=1").status_code == 403
+
+
+def courier_form(**overrides) -> dict:
+    data = {"code": "sicepat-my", "name": "SiCepat International", "level": "economy", "volumetric_divisor": "6000",
+            "weight_step_g": "500", "max_weight_g": "20000", "max_longest_cm": "100", "max_sum_cm": "300",
+            "transit_min_days": "4", "transit_max_days": "8", "west_first": "70.000", "west_next": "25.000",
+            "east_first": "", "east_next": "", "tracking_url_template": "https://track.example/{tracking}",
+            "active": "y"}
+    data.update(overrides)
+    return data
+
+
+def test_officers_keep_courier_services_and_delivered_prices_follow(app, demo):
+    product_id = published(app)
+    visitor = Client(app)
+    assert money(text_of(visitor.get(f"/products/{product_id}")), "Cheapest") == 48.04
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    assert "Pos Indonesia EMS" in text_of(officer.get("/officer/couriers/"))
+    response = officer.post("/officer/couriers/new", courier_form())
+    assert response.status_code == 302
+    # Rp70,000 = RM17.84: the new service is the cheapest to Selangor, and does not go to Sabah.
+    page = text_of(visitor.get(f"/products/{product_id}"))
+    assert money(page, "Cheapest") == 41.67 and "SiCepat International" in page
+    assert "SiCepat International" not in text_of(visitor.get(f"/products/{product_id}?state=MY-12"))
+
+
+def test_courier_form_refuses_bad_data(app, demo):
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    for overrides, message in (
+        ({"code": "express"}, "Another service has this code."),
+        ({"transit_max_days": "2"}, "The most days cannot be fewer than the fewest."),
+        ({"east_first": "90000"}, "Give both East Malaysia prices, or neither"),
+        ({"tracking_url_template": "http://x.example/"}, "An https:// address with {tracking} in it."),
+        ({"volumetric_divisor": "0"}, "Enter a number from 1000 to 10000."),
+        ({"west_first": "-5"}, "Enter a price in rupiah"),
+    ):
+        response = officer.post("/officer/couriers/new", courier_form(**overrides))
+        assert response.status_code == 400, overrides
+        assert message in text_of(response), overrides
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    assert merchant.get("/officer/couriers/").status_code == 403

@@ -1,0 +1,70 @@
+"""Officers keep the courier services and rates that every delivered price uses."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..accounts.models import Role
+from ..core.auth import guard_blueprint
+from ..core.forms import status_for
+from ..extensions import db
+from . import services
+from .forms import CourierServiceForm
+
+bp = Blueprint("couriers", __name__, url_prefix="/officer/couriers")
+guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
+
+
+@bp.route("/")
+def index():
+    """Every service with its limits, transit times and rates per zone."""
+    return render_template("officer/couriers.html", services=services.list_services())
+
+
+def _initial(service) -> dict:
+    rates = {r.zone: r for r in service.rates}
+    return {
+        "code": service.code, "name": service.name, "level": service.level,
+        "volumetric_divisor": service.volumetric_divisor, "weight_step_g": service.weight_step_g,
+        "max_weight_g": service.max_weight_g, "max_longest_cm": service.max_longest_mm // 10,
+        "max_sum_cm": service.max_sum_mm // 10, "transit_min_days": service.transit_min_days,
+        "transit_max_days": service.transit_max_days,
+        "west_first": rates["west"].first_step_idr if "west" in rates else None,
+        "west_next": rates["west"].next_step_idr if "west" in rates else None,
+        "east_first": rates["east"].first_step_idr if "east" in rates else None,
+        "east_next": rates["east"].next_step_idr if "east" in rates else None,
+        "tracking_url_template": service.tracking_url_template, "active": service.active, "sample": service.sample,
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<id:service_id>", methods=["GET", "POST"])
+def edit(service_id: int | None = None):
+    """Add a service or change one."""
+    current = next((s for s in services.list_services() if s.id == service_id), None) if service_id else None
+    if service_id and current is None:
+        return render_template("errors/error.html", status=404, title=_("Page not found"),
+                               message=_("There is no such service.")), 404
+    form = CourierServiceForm(data=_initial(current) if current else None)
+    if form.validate_on_submit():
+        rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
+        if form.east_first.rupiah is not None:
+            rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
+        try:
+            services.save_service(service_id, services.ServiceData(
+                code=form.code.data, name=form.name.data, level=form.level.data,
+                volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
+                max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
+                max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,
+                transit_max_days=form.transit_max_days.data, rates=rates,
+                tracking_url_template=form.tracking_url_template.data or None, active=bool(form.active.data),
+                sample=bool(form.sample.data),
+            ))
+        except services.ServiceRefused as refusal:
+            db.session.rollback()
+            getattr(form, refusal.field).errors.append(refusal.message)
+        else:
+            db.session.commit()
+            flash(_("Courier service saved. Delivered prices use it now."), "success")
+            return redirect(url_for("couriers.index"))
+    return render_template("officer/courier_form.html", form=form, service=current), status_for(form)
