@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .catalog.views import bp as products_bp
     from .catalog.views import public as catalog_bp
+    from .customs.views import bp as customs_bp
     from .media.views import bp as media_bp
     from .officers.views import bp as officer_bp
     from .rates.views import bp as rates_bp
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from .site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
-                      rates_bp, couriers_bp, admin_bp, api_bp):
+                      rates_bp, couriers_bp, customs_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

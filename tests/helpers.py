@@ -126,3 +126,19 @@ def product_form(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def publish_product(app, email: str = "merchant@serumpun.example", **overrides) -> int:
+    """A product made, photographed and published through the merchant's pages; returns its id."""
+    import io
+
+    from .images import png
+
+    merchant = Client(app)
+    merchant.login(email)
+    created = merchant.post("/merchant/products/new", product_form(**overrides))
+    product_id = int(created.headers["Location"].split("/")[-2])
+    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
+                  content_type="multipart/form-data")
+    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
+    return product_id

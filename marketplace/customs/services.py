@@ -68,3 +68,83 @@ def seed_sample_rules() -> None:
     for key, value, effective_on, source in SAMPLE_RULES:
         db.session.add(CustomsRule(key=key, value=value, effective_on=effective_on, source=source))
     db.session.flush()
+
+
+class RuleRefused(ValueError):
+    def __init__(self, message, field: str = "value"):
+        self.message, self.field = message, field
+        super().__init__(str(message))
+
+
+def _percent(value: str) -> str:
+    number = Decimal(value)
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValueError
+    return str(number.normalize())
+
+
+def _ringgit_as_sen(value: str) -> str:
+    number = Decimal(value.replace(",", "").removeprefix("RM").strip())
+    if number < 0 or number != number.quantize(Decimal("0.01")):
+        raise ValueError
+    return str(int(number * 100))
+
+
+def _chapters(value: str) -> str:
+    chapters = [c.strip() for c in value.split(",") if c.strip()]
+    if not all(len(c) == 2 and c.isascii() and c.isdigit() for c in chapters):
+        raise ValueError
+    return ",".join(sorted(set(chapters)))
+
+
+# How each rule's value is typed, checked and stored.
+RULE_KINDS = {
+    "lvg_rate": _percent,
+    "lvg_threshold_sen": _ringgit_as_sen,
+    "lvg_registration_number": lambda v: v.strip()[:60],
+    "de_minimis_sen": _ringgit_as_sen,
+    "form_d": lambda v: {"1": "1", "0": "0", "yes": "1", "no": "0"}[v.strip().lower()],
+    "sales_tax_standard": _percent,
+    "sales_tax_reduced": _percent,
+    "reduced_chapters": _chapters,
+}
+
+
+def rule_kind(key: str):
+    if key in RULE_KINDS:
+        return RULE_KINDS[key]
+    if key.startswith("duty_chapter_") and len(key) == 15 and key[-2:].isdigit():
+        return _percent
+    return None
+
+
+def record_rule(key: str, value: str, effective_on: date, source: str) -> CustomsRule:
+    """A rule value in force from a date; the same key and date replaces the earlier entry."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..core.cache import bump_catalog_generation
+    from ..core.transactions import on_commit
+
+    kind = rule_kind(key)
+    if kind is None:
+        raise RuleRefused(_l("There is no such rule."), field="key")
+    try:
+        stored = kind(value or "")
+    except (ValueError, KeyError, ArithmeticError) as exc:
+        raise RuleRefused(_l("This value does not fit the rule: see the example.")) from exc
+    if not source.strip():
+        raise RuleRefused(_l("Say where the rule comes from."), field="source")
+    row = db.session.scalar(select(CustomsRule).where(CustomsRule.key == key, CustomsRule.effective_on == effective_on))
+    if row is None:
+        row = CustomsRule(key=key, effective_on=effective_on)
+        db.session.add(row)
+    row.value, row.source = stored, source.strip()
+    db.session.flush()
+    on_commit(db.session, bump_catalog_generation)  # every delivered price may change
+    return row
+
+
+def rule_history(limit: int = 100) -> list[CustomsRule]:
+    """Rules recorded, newest first."""
+    return list(db.session.scalars(select(CustomsRule).order_by(CustomsRule.effective_on.desc(), CustomsRule.key)
+                                   .limit(limit)))

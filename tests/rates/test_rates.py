@@ -1,7 +1,6 @@
 """Officers keep dated rates; buyers see prices in their currency with the rupiah and the rate."""
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -10,8 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.rates.models import ExchangeRate
 
-from ..helpers import Client, product_form, text_of
-from ..images import png
+from ..helpers import Client, publish_product, text_of
 
 
 def test_officer_records_a_rate_that_prices_use_from_its_date(app, demo):
@@ -36,7 +34,7 @@ def test_a_future_rate_waits_for_its_day(app, demo):
     officer.login("officer@serumpun.example")
     officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "5000",
                                      "effective_on": (date.today() + timedelta(days=3)).isoformat(), "source": "Forecast"})
-    product_id = published_product(app)
+    product_id = publish_product(app)
     assert "1 MYR = 3,924.50 IDR" in text_of(Client(app).get(f"/products/{product_id}"))
 
 
@@ -74,19 +72,8 @@ def test_set_rate_command(app, demo):
     assert bad.exit_code != 0
 
 
-def published_product(app) -> int:
-    merchant = Client(app)
-    merchant.login("merchant@serumpun.example")
-    created = merchant.post("/merchant/products/new", product_form())
-    product_id = int(created.headers["Location"].split("/")[-2])
-    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
-                  content_type="multipart/form-data")
-    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
-    return product_id
-
-
 def test_buyers_see_ringgit_with_rupiah_and_the_rate_and_can_switch(app, demo):
-    product_id = published_product(app)
+    product_id = publish_product(app)
     visitor = Client(app)
     page = text_of(visitor.get(f"/products/{product_id}"))
     assert "MYR21.66" in page  # 85,000 / 3,924.50
@@ -127,7 +114,7 @@ def test_unknown_currencies_are_ignored(client):
 
 
 def test_merchants_see_rupiah_by_default(app, demo):
-    product_id = published_product(app)
+    product_id = publish_product(app)
     merchant = Client(app)
     merchant.login("merchant@serumpun.example")
     html = merchant.get(f"/products/{product_id}").get_data(as_text=True)

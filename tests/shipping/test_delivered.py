@@ -1,22 +1,9 @@
 """Every product page shows what the parcel costs at the door in Malaysia, with its breakdown and rules."""
 from __future__ import annotations
 
-import io
 import re
 
-from ..helpers import Client, product_form, text_of
-from ..images import png
-
-
-def published(app) -> int:
-    merchant = Client(app)
-    merchant.login("merchant@serumpun.example")
-    created = merchant.post("/merchant/products/new", product_form())
-    product_id = int(created.headers["Location"].split("/")[-2])
-    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
-                  content_type="multipart/form-data")
-    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
-    return product_id
+from ..helpers import Client, publish_product, text_of
 
 
 def money(text: str, label: str) -> float:
@@ -24,7 +11,7 @@ def money(text: str, label: str) -> float:
 
 
 def test_delivered_price_to_selangor_by_default_and_dearer_to_sabah(app, demo):
-    product_id = published(app)
+    product_id = publish_product(app)
     visitor = Client(app)
     selangor = text_of(visitor.get(f"/products/{product_id}"))
     assert "Delivered to" in selangor and "Selangor" in selangor
@@ -39,7 +26,7 @@ def test_delivered_price_to_selangor_by_default_and_dearer_to_sabah(app, demo):
 
 
 def test_a_buyer_sees_the_price_to_the_state_in_the_profile(app, demo):
-    product_id = published(app)
+    product_id = publish_product(app)
     buyer = Client(app)
     buyer.login("buyer.sabah@serumpun.example")
     page = buyer.get(f"/products/{product_id}").get_data(as_text=True)
@@ -47,7 +34,7 @@ def test_a_buyer_sees_the_price_to_the_state_in_the_profile(app, demo):
 
 
 def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
-    product_id = published(app)
+    product_id = publish_product(app)
     page = text_of(Client(app).get(f"/products/{product_id}?qty=48"))
     assert "Cheapest: MYR" in page
     assert Client(app).get(f"/products/{product_id}?qty=abc&state=XX").status_code == 200
@@ -85,7 +72,7 @@ def courier_form(**overrides) -> dict:
 
 
 def test_officers_keep_courier_services_and_delivered_prices_follow(app, demo):
-    product_id = published(app)
+    product_id = publish_product(app)
     visitor = Client(app)
     assert money(text_of(visitor.get(f"/products/{product_id}")), "Cheapest") == 48.04
     officer = Client(app)
@@ -118,3 +105,26 @@ def test_courier_form_refuses_bad_data(app, demo):
     merchant = Client(app)
     merchant.login("merchant@serumpun.example")
     assert merchant.get("/officer/couriers/").status_code == 403
+
+
+def test_officers_change_a_tax_rule_and_the_breakdown_names_it(app, demo):
+    from datetime import date
+
+    product_id = publish_product(app)
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    response = officer.post("/officer/customs/", {"key": "lvg_rate", "value": "8", "effective_on": date.today().isoformat(),
+                                                  "source": "Budget 2027 (test)"})
+    assert response.status_code == 302
+    page = text_of(Client(app).get(f"/products/{product_id}"))
+    assert "Budget 2027 (test)" in page
+    assert money(page, "Cheapest") == 47.60  # 24.21 + 21.66 + 8% of 21.66 (1.73)
+    for key, value, message in (("lvg_rate", "150", "does not fit"), ("no_such_rule", "1", "no such rule"),
+                                ("de_minimis_sen", "500.001", "does not fit"), ("reduced_chapters", "9,abc", "does not fit")):
+        bad = officer.post("/officer/customs/", {"key": key, "value": value, "effective_on": "2026-01-01",
+                                                 "source": "Test source"})
+        assert bad.status_code == 400 and message in text_of(bad), key
+    buyer = Client(app)
+    buyer.login("buyer@serumpun.example")
+    assert buyer.get("/officer/customs/").status_code == 403
