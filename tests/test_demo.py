@@ -75,3 +75,22 @@ def test_seed_demo_refuses_to_run_in_production(app_factory):
     assert "refuses to run in production" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_every_published_demo_product_has_a_delivered_price_to_every_state(app):
+    from marketplace.demo.seed import seed_demo
+    from marketplace.media.storage import storage
+    from marketplace.rates.services import rates_in_force
+    from marketplace.shipping.services import delivered_price
+
+    with app.test_request_context():
+        seed_demo(storage())
+        db.session.commit()
+        today = date.today()
+        rate = rates_in_force(today)["MYR"]
+        products = db.session.scalars(select(Product).where(Product.status == ProductStatus.PUBLISHED)).all()
+        for product in products:
+            for state in MALAYSIAN_STATES:
+                delivered = delivered_price(product, product.moq, state, rate, today)
+                assert delivered is not None and delivered.cheapest is not None, (product.sku, state)
+                assert delivered.cheapest.total.amount > 0

@@ -1,15 +1,21 @@
 """Officers keep the courier services and rates that every delivered price uses."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..extensions import db
-from . import services
+from . import csv_io, services
 from .forms import CourierServiceForm
+
+
+class CourierImportForm(FlaskForm):
+    file = FileField()
 
 bp = Blueprint("couriers", __name__, url_prefix="/officer/couriers")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
@@ -35,6 +41,37 @@ def _initial(service) -> dict:
         "east_next": rates["east"].next_step_idr if "east" in rates else None,
         "tracking_url_template": service.tracking_url_template, "active": service.active, "sample": service.sample,
     }
+
+
+@bp.route("/export.csv")
+def export_csv():
+    """The services as a spreadsheet, in the import's own format."""
+    return Response(csv_io.export_services(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="serumpun-couriers.csv"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    """Import services by code: every row is checked, and nothing is saved unless all are right."""
+    form = CourierImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = request.files.get(form.file.name)
+        raw = upload.read() if upload else b""
+        try:
+            content = raw.decode("utf-8-sig") if b"\x00" not in raw and len(raw) <= 512 * 1024 else None
+        except UnicodeDecodeError:
+            content = None
+        if content is None:
+            problems = [(1, "file", _("This is not a CSV file. In your spreadsheet, choose Save as, then CSV."))]
+        else:
+            saved, problems = csv_io.import_services(content)
+            if not problems:
+                db.session.commit()
+                flash(_("%(n)d courier service(s) saved.", n=saved), "success")
+                return redirect(url_for("couriers.index"))
+            db.session.rollback()
+    return render_template("officer/courier_import.html", form=form, problems=problems), 400 if problems else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -128,3 +128,25 @@ def test_officers_change_a_tax_rule_and_the_breakdown_names_it(app, demo):
     buyer = Client(app)
     buyer.login("buyer@serumpun.example")
     assert buyer.get("/officer/customs/").status_code == 403
+
+
+def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
+    import io as stdio
+
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    exported = officer.get("/officer/couriers/export.csv").get_data(as_text=True)
+    assert exported.lstrip("\ufeff").startswith("code,name,level")
+    changed = exported.replace("95000", "99000")  # the economy service's first West Malaysia step
+    response = officer.post("/officer/couriers/import", {"file": (stdio.BytesIO(changed.encode()), "c.csv")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "IDR99,000" in text_of(officer.get("/officer/couriers/"))
+    broken = changed.replace("99000", "-1").replace("6000,500", "0,500")
+    response = officer.post("/officer/couriers/import", {"file": (stdio.BytesIO(broken.encode()), "c.csv")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Nothing was saved" in page and "west_first" in page and "volumetric_divisor" in page
+    assert "IDR99,000" in text_of(officer.get("/officer/couriers/"))

@@ -1,0 +1,71 @@
+"""Courier services as CSV: exported for a spreadsheet, imported back (by code) all or nothing."""
+from __future__ import annotations
+
+import csv
+import io
+
+from werkzeug.datastructures import MultiDict
+
+from . import services
+from .forms import CourierServiceForm
+
+COLUMNS = ["code", "name", "level", "volumetric_divisor", "weight_step_g", "max_weight_g", "max_longest_cm",
+           "max_sum_cm", "transit_min_days", "transit_max_days", "west_first", "west_next", "east_first", "east_next",
+           "tracking_url_template", "active", "sample"]
+
+
+def export_services() -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for service in services.list_services():
+        west, east = service.rate_for("west"), service.rate_for("east")
+        writer.writerow([
+            service.code, service.name, service.level, service.volumetric_divisor, service.weight_step_g,
+            service.max_weight_g, service.max_longest_mm // 10, service.max_sum_mm // 10, service.transit_min_days,
+            service.transit_max_days, west.first_step_idr if west else "", west.next_step_idr if west else "",
+            east.first_step_idr if east else "", east.next_step_idr if east else "",
+            service.tracking_url_template or "", "yes" if service.active else "no", "yes" if service.sample else "no",
+        ])
+    return out.getvalue()
+
+
+def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
+    """Check every row with the officers' form; save them all only if every row is right."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    problems: list[tuple[int, str, object]] = []
+    rows = []
+    try:
+        for record in reader:
+            data = MultiDict({k.strip().lower(): (v or "").strip() for k, v in record.items() if k and isinstance(v, str)})
+            for flag in ("active", "sample"):
+                if data.get(flag, "").lower() in ("yes", "ya", "y", "1", "true"):
+                    data[flag] = "y"
+                else:
+                    data.pop(flag, None)
+            form = CourierServiceForm(formdata=data, meta={"csrf": False})
+            if not form.validate():
+                problems += [(reader.line_num, name, message) for name, messages in form.errors.items()
+                             for message in messages]
+            else:
+                rows.append(form)
+    except csv.Error:
+        problems.append((reader.line_num, "file", "The file could not be read as CSV."))
+    if problems or not rows:
+        return 0, problems or [(1, "file", "The file has no services in it.")]
+    existing = {s.code: s.id for s in services.list_services()}
+    for form in rows:
+        rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
+        if form.east_first.rupiah is not None:
+            rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
+        services.save_service(existing.get(form.code.data), services.ServiceData(
+            code=form.code.data, name=form.name.data, level=form.level.data,
+            volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
+            max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
+            max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,
+            transit_max_days=form.transit_max_days.data, rates=rates,
+            tracking_url_template=form.tracking_url_template.data or None, active=bool(form.active.data),
+            sample=bool(form.sample.data),
+        ))
+    return len(rows), []
