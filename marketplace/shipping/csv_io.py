@@ -7,7 +7,7 @@ import io
 from werkzeug.datastructures import MultiDict
 
 from . import services
-from .forms import CourierServiceForm
+from .forms import CourierServiceForm, service_data_from
 
 COLUMNS = ["code", "name", "level", "volumetric_divisor", "weight_step_g", "max_weight_g", "max_longest_cm",
            "max_sum_cm", "transit_min_days", "transit_max_days", "west_first", "west_next", "east_first", "east_next",
@@ -56,16 +56,5 @@ def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
         return 0, problems or [(1, "file", "The file has no services in it.")]
     existing = {s.code: s.id for s in services.list_services()}
     for form in rows:
-        rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
-        if form.east_first.rupiah is not None:
-            rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
-        services.save_service(existing.get(form.code.data), services.ServiceData(
-            code=form.code.data, name=form.name.data, level=form.level.data,
-            volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
-            max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
-            max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,
-            transit_max_days=form.transit_max_days.data, rates=rates,
-            tracking_url_template=form.tracking_url_template.data or None, active=bool(form.active.data),
-            sample=bool(form.sample.data),
-        ))
+        services.save_service(existing.get(form.code.data), service_data_from(form))
     return len(rows), []

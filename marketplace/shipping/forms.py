@@ -55,3 +55,21 @@ class CourierServiceForm(FlaskForm):
     def validate_tracking_url_template(self, field):
         if field.data and ("{tracking}" not in field.data or not field.data.startswith("https://")):
             raise ValidationError(_l("An https:// address with {tracking} in it."))
+
+
+def service_data_from(form: CourierServiceForm):
+    """The form's values, parsed, for shipping.services.save_service (the page and the CSV import alike)."""
+    from .services import ServiceData
+
+    rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
+    if form.east_first.rupiah is not None:
+        rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
+    return ServiceData(
+        code=form.code.data, name=form.name.data, level=form.level.data,
+        volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
+        max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
+        max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,
+        transit_max_days=form.transit_max_days.data, rates=rates,
+        tracking_url_template=form.tracking_url_template.data or None, active=bool(form.active.data),
+        sample=bool(form.sample.data),
+    )

@@ -217,6 +217,16 @@ def list_services() -> list[CourierService]:
                                    .order_by(CourierService.id)))
 
 
+def get_service(service_id: int) -> CourierService:
+    """One courier service, or a 404."""
+    from ..core.errors import NotFound
+
+    service = db.session.get(CourierService, service_id)
+    if service is None:
+        raise NotFound()
+    return service
+
+
 def save_service(service_id: int | None, data: ServiceData) -> CourierService:
     """Create or change a courier service and its rates; quotes use it from the next request."""
     from flask_babel import lazy_gettext as _l

@@ -11,7 +11,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..extensions import db
 from . import csv_io, services
-from .forms import CourierServiceForm
+from .forms import CourierServiceForm, service_data_from
 
 
 class CourierImportForm(FlaskForm):
@@ -78,25 +78,11 @@ def import_csv():
 @bp.route("/<id:service_id>", methods=["GET", "POST"])
 def edit(service_id: int | None = None):
     """Add a service or change one."""
-    current = next((s for s in services.list_services() if s.id == service_id), None) if service_id else None
-    if service_id and current is None:
-        return render_template("errors/error.html", status=404, title=_("Page not found"),
-                               message=_("There is no such service.")), 404
+    current = services.get_service(service_id) if service_id else None
     form = CourierServiceForm(data=_initial(current) if current else None)
     if form.validate_on_submit():
-        rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
-        if form.east_first.rupiah is not None:
-            rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
         try:
-            services.save_service(service_id, services.ServiceData(
-                code=form.code.data, name=form.name.data, level=form.level.data,
-                volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
-                max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
-                max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,
-                transit_max_days=form.transit_max_days.data, rates=rates,
-                tracking_url_template=form.tracking_url_template.data or None, active=bool(form.active.data),
-                sample=bool(form.sample.data),
-            ))
+            services.save_service(service_id, service_data_from(form))
         except services.ServiceRefused as refusal:
             db.session.rollback()
             getattr(form, refusal.field).errors.append(refusal.message)

@@ -102,6 +102,7 @@ def test_courier_form_refuses_bad_data(app, demo):
         response = officer.post("/officer/couriers/new", courier_form(**overrides))
         assert response.status_code == 400, overrides
         assert message in text_of(response), overrides
+    assert officer.get("/officer/couriers/999999").status_code == 404
     merchant = Client(app)
     merchant.login("merchant@serumpun.example")
     assert merchant.get("/officer/couriers/").status_code == 403
