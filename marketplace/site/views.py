@@ -44,30 +44,28 @@ def home():
     return render_template("site/home.html", sections_html=Markup(cached("home", key, sections)))
 
 
-@bp.route("/language", methods=["POST"])
-def set_language():
-    """Show the site in another language, remembered in a cookie and on the account."""
-    form = LanguageForm()
+def _remember_choice(form, field: str, save_on_account, set_cookie):
+    """A reader's choice (language or currency): on the account when signed in, in a cookie always."""
     target = safe_next_url(form.next.data) or url_for("site.home")
     if not form.validate_on_submit():
         return redirect(target)
+    value = getattr(form, field).data
     if current_user.is_authenticated:
-        accounts.set_locale(current_user, form.language.data)
+        save_on_account(current_user, value)
         db.session.commit()
-    return remember_language_cookie(redirect(target), form.language.data)
+    return set_cookie(redirect(target), value)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Show the site in another language, remembered in a cookie and on the account."""
+    return _remember_choice(LanguageForm(), "language", accounts.set_locale, remember_language_cookie)
 
 
 @bp.route("/currency", methods=["POST"])
 def set_currency():
     """Show prices in another currency, remembered in a cookie and on the account."""
-    form = CurrencyForm()
-    target = safe_next_url(form.next.data) or url_for("site.home")
-    if not form.validate_on_submit():
-        return redirect(target)
-    if current_user.is_authenticated:
-        accounts.set_currency(current_user, form.currency.data)
-        db.session.commit()
-    return remember_currency_cookie(redirect(target), form.currency.data)
+    return _remember_choice(CurrencyForm(), "currency", accounts.set_currency, remember_currency_cookie)
 
 
 @bp.route("/healthz")
