@@ -5,6 +5,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from ..customs.landed import excluded_from_lvg
+
 # The chapters UMKM goods from Bandung mostly fall under; others show as "Chapter NN".
 CHAPTERS = {
     "04": _l("Dairy, eggs and honey"),
@@ -37,10 +39,6 @@ CHAPTERS = {
     "96": _l("Miscellaneous manufactured articles"),
 }
 
-# Goods Malaysia's low-value-goods rules exclude, which Serumpun does not list:
-# tobacco (chapter 24), beer, wine and spirits (2203-2208), e-cigarettes (8543.40).
-EXCLUDED_PREFIXES = ("24", "2203", "2204", "2205", "2206", "2207", "2208", "854340")
-
 HS_CODE = re.compile(r"^[0-9]{6}$")
 
 
@@ -50,7 +48,8 @@ def normalise_hs(text: str) -> str:
 
 
 def is_excluded(code: str) -> bool:
-    return code.startswith(EXCLUDED_PREFIXES)
+    """Goods Malaysia's low-value-goods rules exclude, which Serumpun does not list."""
+    return excluded_from_lvg(code)
 
 
 def chapter_of(code: str) -> str:
