@@ -31,3 +31,28 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(databases,
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         db.engine.dispose()
+
+
+def test_a_database_with_customs_rules_gains_the_cn22_limit_and_keeps_quoting(databases, tmp_path, monkeypatch):
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from marketplace.customs.services import SAMPLE_RULES, rules_in_force
+
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("cn22")})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "fa949ff7dac6"]).exit_code == 0
+        with db.engine.begin() as conn:  # the rules as the earlier release seeded them
+            for key, value, effective_on, source in SAMPLE_RULES:
+                if key != "cn22_limit_sen":
+                    conn.execute(text("INSERT INTO customs_rules (key, value, effective_on, source, created_at, "
+                                      "updated_at) VALUES (:k, :v, :d, :s, :t, :t)"),
+                                 {"k": key, "v": value, "d": effective_on, "s": source, "t": date(2026, 1, 1)})
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        rules = rules_in_force(date(2026, 12, 1))
+        assert rules is not None and rules.cn22_limit_sen == 175_000 and "300 SDR" in rules.cn22_rule.source
+        db.session.remove()
+        db.engine.dispose()

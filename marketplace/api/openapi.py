@@ -152,6 +152,38 @@ SCHEMAS = {
                            "key": {"type": "string"}, "effective_on": {"type": "string", "format": "date"},
                            "source": {"type": "string"}}})},
     },
+    "Breakdown": {
+        "type": "object", "description": "An estimate: each amount names the rule and date it used.",
+        "required": ["goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax", "total", "estimate",
+                     "lvg_registration_number"],
+        "properties": {
+            "goods": ref("BreakdownLine"), "shipping": ref("BreakdownLine"),
+            "lvg_sales_tax": ref("BreakdownLine"), "import_duty": ref("BreakdownLine"),
+            "import_sales_tax": ref("BreakdownLine"), "total": ref("Money"),
+            "estimate": {"const": True}, "lvg_registration_number": NULLABLE_STRING,
+            "shipping_service": {"type": "string"}},
+    },
+    "Declaration": {
+        "type": "object", "additionalProperties": False,
+        "required": ["form", "category", "lines", "weight_g", "value", "postage", "lvg_registration_number",
+                     "certificate_of_origin", "rule"],
+        "properties": {
+            "form": {"enum": ["CN22", "CN23"]}, "category": {"const": "sale_of_goods"},
+            "lines": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["description", "hs_code", "quantity", "weight_g", "value", "origin", "lvg_taxed"],
+                "properties": {
+                    "description": {"type": "string", "maxLength": 60}, "hs_code": {"type": "string", "pattern": "^[0-9]{6}$"},
+                    "quantity": {"type": "integer", "minimum": 1}, "weight_g": {"type": "integer", "minimum": 0},
+                    "value": ref("Money"), "origin": {"const": "ID"},
+                    "lvg_taxed": {"type": "boolean", "description": "LVG sales tax collected by Serumpun on this line."}}}},
+            "weight_g": {"type": "integer", "minimum": 0}, "value": ref("Money"), "postage": ref("Money"),
+            "lvg_registration_number": {**NULLABLE_STRING, "description": "Serumpun's LVG registration, when a line was taxed as LVG."},
+            "certificate_of_origin": {"enum": ["Form D", None]},
+            "rule": {"type": "object", "required": ["key", "effective_on", "source"], "properties": {
+                "key": {"type": "string"}, "effective_on": {"type": "string", "format": "date"},
+                "source": {"type": "string"}}}},
+    },
     "QuoteResponse": {
         "type": "object", "required": ["state", "parcels", "breakdown", "exchange_rate"],
         "properties": {
@@ -175,15 +207,11 @@ SCHEMAS = {
                     "refused": {"type": "array", "items": {"type": "object", "required": ["code", "reason"], "properties": {
                         "code": {"type": "string"},
                         "reason": {"enum": ["too_heavy_item", "too_long", "too_big", "no_rate"]}}}},
-                    "cheapest": NULLABLE_STRING}}},
-            "breakdown": {"type": "object", "required": ["goods", "shipping", "lvg_sales_tax", "import_duty",
-                                                         "import_sales_tax", "total", "estimate"],
-                          "properties": {
-                              "goods": ref("BreakdownLine"), "shipping": ref("BreakdownLine"),
-                              "lvg_sales_tax": ref("BreakdownLine"), "import_duty": ref("BreakdownLine"),
-                              "import_sales_tax": ref("BreakdownLine"), "total": ref("Money"),
-                              "estimate": {"const": True}, "lvg_registration_number": NULLABLE_STRING,
-                              "shipping_service": {"type": "string"}}},
+                    "cheapest": NULLABLE_STRING,
+                    "breakdown": nullable(ref("Breakdown")),
+                    "declarations": {"type": "array", "items": ref("Declaration"),
+                                     "description": "CN22 / CN23 data for each box of the cheapest service."}}}},
+            "breakdown": ref("Breakdown"),
             "exchange_rate": ref("Rate"),
         },
     },

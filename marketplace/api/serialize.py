@@ -120,6 +120,38 @@ def _rule(rule) -> dict | None:
     return {"key": rule.key, "effective_on": rule.effective_on.isoformat(), "source": rule.source}
 
 
+BREAKDOWN_KEYS = ("goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax")
+
+
+def breakdown(landed_costs: list) -> dict:
+    """The summed breakdown of one or more landed costs, each line with the rule it used."""
+    lines = {}
+    for key in BREAKDOWN_KEYS:
+        rules = [e.rule for b in landed_costs for e in b.entries if e.key == key and e.rule]
+        lines[key] = {"amount": sum(b.amount(key) for b in landed_costs), "currency": "MYR",
+                      "rule": _rule(rules[0]) if rules else None}
+    total = sum(line["amount"] for line in lines.values())
+    registration = next((b.lvg_registration_number for b in landed_costs if b.lvg_registration_number), None)
+    return {**lines, "total": {"amount": total, "currency": "MYR"}, "estimate": True,
+            "lvg_registration_number": registration}
+
+
+def declaration(form) -> dict:
+    """A CN22 / CN23 customs declaration for one box."""
+    return {
+        "form": form.form, "category": form.category,
+        "lines": [{"description": line.description, "hs_code": line.hs_code, "quantity": line.quantity,
+                   "weight_g": line.weight_g, "value": money(Money(line.value_sen, form.currency)),
+                   "origin": line.origin, "lvg_taxed": line.lvg_taxed} for line in form.lines],
+        "weight_g": form.weight_g,
+        "value": money(Money(form.value_sen, form.currency)),
+        "postage": money(Money(form.postage_sen, form.currency)),
+        "lvg_registration_number": form.lvg_registration_number,
+        "certificate_of_origin": form.certificate_of_origin,
+        "rule": _rule(form.rule),
+    }
+
+
 def order_quote(order, exchange: Rate) -> dict:
     """Parcels per merchant with every service that can carry them, and the order's taxed breakdown."""
     from ..core.places import MALAYSIAN_STATES, state_name
@@ -140,18 +172,13 @@ def order_quote(order, exchange: Rate) -> dict:
             "services": services,
             "refused": [{"code": r.service.code, "reason": r.reason} for r in parcel.quote.refusals],
             "cheapest": parcel.quote.cheapest.service.code if parcel.quote.cheapest else None,
+            "breakdown": breakdown([parcel.landed]) if parcel.landed else None,
+            "declarations": [declaration(form) for form in parcel.declarations],
         })
-    lines = {}
-    for key in ("goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax"):
-        rules = [e.rule for p in order.parcels if p.landed for e in p.landed.entries if e.key == key and e.rule]
-        lines[key] = {"amount": order.total(key), "currency": "MYR", "rule": _rule(rules[0]) if rules else None}
-    total = sum(line["amount"] for line in lines.values())
-    registration = next((p.landed.lvg_registration_number for p in order.parcels if p.landed), None)
     return {
         "state": {"code": order.state, "name": state_name(order.state), "zone": MALAYSIAN_STATES[order.state].zone},
         "parcels": parcels,
-        "breakdown": {**lines, "total": {"amount": total, "currency": "MYR"}, "estimate": True,
-                      "lvg_registration_number": registration,
+        "breakdown": {**breakdown([p.landed for p in order.parcels if p.landed]),
                       "shipping_service": "cheapest service for each parcel"},
         "exchange_rate": rate(exchange),
     }

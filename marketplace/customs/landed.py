@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+# Excluded from LVG (P.U.(A) 403/2023): tobacco (chapter 24), beer, wine and spirits (2203-2208),
+# e-cigarettes and vape devices (8543.40). Serumpun does not list them (catalog.hs.is_excluded).
 EXCLUDED_FROM_LVG_PREFIXES = ("24", "2203", "2204", "2205", "2206", "2207", "2208", "854340")
 
 
@@ -38,6 +40,8 @@ class Rules:
     sales_tax_reduced: Decimal
     reduced_chapters: frozenset[str]
     sales_tax_rule: Rule
+    cn22_limit_sen: int  # a CN22 declaration up to this value (300 SDR), a CN23 above
+    cn22_rule: Rule
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ def excluded_from_lvg(hs_code: str) -> bool:
     return hs_code.startswith(EXCLUDED_FROM_LVG_PREFIXES)
 
 
+def lvg_taxed(hs_code: str, unit_price_sen: int, rules: Rules) -> bool:
+    """Whether a registered seller charges the LVG sales tax on this item: sold at no more than the threshold."""
+    return rules.lvg_registered and not excluded_from_lvg(hs_code) and unit_price_sen <= rules.lvg_threshold_sen
+
+
 def landed_cost(lines: list[Line], shipping_sen: int, rules: Rules, by_air_or_post: bool = True) -> Breakdown:
     """Goods, shipping and Malaysian taxes for one consignment (one parcel or one merchant's parcels)."""
     if any(line.quantity < 1 or line.unit_price_sen < 0 for line in lines) or shipping_sen < 0:
@@ -98,8 +107,7 @@ def landed_cost(lines: list[Line], shipping_sen: int, rules: Rules, by_air_or_po
 
     # LVG sales tax: charged at checkout by a registered seller, on the sale value of each item
     # sold at no more than the threshold; never on shipping.
-    lvg_lines = [line for line in lines if rules.lvg_registered and not excluded_from_lvg(line.hs_code)
-                 and line.unit_price_sen <= rules.lvg_threshold_sen]
+    lvg_lines = [line for line in lines if lvg_taxed(line.hs_code, line.unit_price_sen, rules)]
     if lvg_lines:
         tax = sum(percent_of(line.value_sen, rules.lvg_rate) for line in lvg_lines)
         breakdown.entries.append(Entry("lvg_sales_tax", tax, rules.lvg_rule))

@@ -12,17 +12,22 @@ from .landed import Rule, Rules
 from .models import CustomsRule
 
 REQUIRED = ("lvg_rate", "lvg_threshold_sen", "lvg_registration_number", "de_minimis_sen", "form_d",
-            "sales_tax_standard", "sales_tax_reduced", "reduced_chapters")
+            "sales_tax_standard", "sales_tax_reduced", "reduced_chapters", "cn22_limit_sen")
+
+
+def rows_in_force(today: date) -> dict[str, CustomsRule]:
+    """The newest recorded value of each rule on or before today, by key."""
+    latest = (select(CustomsRule.key, func.max(CustomsRule.effective_on).label("on"))
+              .where(CustomsRule.effective_on <= today).group_by(CustomsRule.key).subquery())
+    return {r.key: r for r in db.session.scalars(select(CustomsRule).join(latest, and_(
+        CustomsRule.key == latest.c.key, CustomsRule.effective_on == latest.c.on)).order_by(CustomsRule.key))}
 
 
 def rules_in_force(today: date) -> Rules | None:
     """The newest value of every rule on or before today; None while a rule is missing."""
 
     def load():
-        latest = (select(CustomsRule.key, func.max(CustomsRule.effective_on).label("on"))
-                  .where(CustomsRule.effective_on <= today).group_by(CustomsRule.key).subquery())
-        rows = {r.key: r for r in db.session.scalars(select(CustomsRule).join(latest, and_(
-            CustomsRule.key == latest.c.key, CustomsRule.effective_on == latest.c.on)))}
+        rows = rows_in_force(today)
         if any(key not in rows for key in REQUIRED):
             return None
 
@@ -42,10 +47,15 @@ def rules_in_force(today: date) -> Rules | None:
             sales_tax_reduced=Decimal(rows["sales_tax_reduced"].value),
             reduced_chapters=frozenset(c.strip() for c in rows["reduced_chapters"].value.split(",") if c.strip()),
             sales_tax_rule=rule("sales_tax_standard"),
+            cn22_limit_sen=int(rows["cn22_limit_sen"].value), cn22_rule=rule("cn22_limit_sen"),
         )
 
     return cached("customs-rules", (today,), load)
 
+
+# UPU Convention: a CN22 for contents up to 300 SDR, a CN23 above; in ringgit at about RM5.85 per SDR.
+CN22_LIMIT = ("cn22_limit_sen", "175000", date(2024, 1, 1),
+              "UPU Convention Regulations: CN22 up to 300 SDR (about RM1,750; check the SDR rate)")
 
 SAMPLE_RULES = [
     ("lvg_rate", "10", date(2024, 1, 1), "Sales Tax (Determination of Low Value Goods) Order 2023, P.U.(A) 403/2023"),
@@ -58,6 +68,7 @@ SAMPLE_RULES = [
     ("sales_tax_standard", "10", date(2018, 9, 1), "Sales Tax Act 2018"),
     ("sales_tax_reduced", "5", date(2018, 9, 1), "Sales Tax (Rates of Tax) Order 2018"),
     ("reduced_chapters", "09,19,20,21", date(2018, 9, 1), "Sales Tax (Rates of Tax) Order 2018 (sample list)"),
+    CN22_LIMIT,
 ]
 
 
@@ -107,6 +118,7 @@ RULE_KINDS = {
     "sales_tax_standard": _percent,
     "sales_tax_reduced": _percent,
     "reduced_chapters": _chapters,
+    "cn22_limit_sen": _ringgit_as_sen,
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..catalog.models import Product
 from ..core.cache import cached
 from ..core.places import MALAYSIAN_STATES
-from ..customs import landed
+from ..customs import declaration, landed
 from ..customs.services import rules_in_force
 from ..extensions import db
 from ..money import Money, Rate, from_idr
@@ -113,15 +113,13 @@ class MerchantParcel:
     actual_g: int
     quote: quote.Quote
     landed: landed.Breakdown | None  # with the cheapest service
+    declarations: tuple[declaration.Declaration, ...] = ()  # CN22 / CN23, one per box of the cheapest service
 
 
 @dataclass(frozen=True)
 class OrderQuote:
     state: str
     parcels: tuple[MerchantParcel, ...]
-
-    def total(self, key: str) -> int:
-        return sum(p.landed.amount(key) for p in self.parcels if p.landed)
 
 
 class QuoteRefused(ValueError):
@@ -169,15 +167,38 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
         items = [quote.Item(p.packed_weight_g, p.box_length_mm, p.box_width_mm, p.box_height_mm, q, p.id)
                  for p, q in group]
         result = quote.quote(items, services, zone)
-        breakdown = None
+        breakdown, declarations = None, ()
+        unit_sen = {p.id: from_idr(p.unit_price_for(q), rate).amount for p, q in group}
         if result.cheapest is not None:
             shipping = from_idr(result.cheapest.price_idr, rate).amount
-            breakdown = landed.landed_cost(
-                [landed.Line(p.hs_code, from_idr(p.unit_price_for(q), rate).amount, q) for p, q in group],
-                shipping, rules)
+            breakdown = landed.landed_cost([landed.Line(p.hs_code, unit_sen[p.id], q) for p, q in group],
+                                           shipping, rules)
+            declarations = box_declarations(result.cheapest, products, unit_sen, zone, rate, rules)
         parcels.append(MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
-                                      breakdown))
+                                      breakdown, declarations))
     return OrderQuote(state, tuple(parcels))
+
+
+def box_declarations(option: quote.Option, products: dict[int, Product], unit_sen: dict[int, int], zone: str,
+                     rate: Rate, rules: landed.Rules) -> tuple[declaration.Declaration, ...]:
+    """The customs declaration of each box the service carries, with that box's share of the postage.
+
+    The postage is converted once, as the breakdown does, then shared by each box's rupiah price along a
+    running total, so the boxes add up to the breakdown's shipping to the sen.
+    """
+    service = option.service
+    total_sen = from_idr(option.price_idr, rate).amount
+    result, running_idr, shared_sen = [], 0, 0
+    for box, charged in zip(option.parcels, option.chargeable_g, strict=True):
+        running_idr += quote.price_idr(charged, service.rates[zone], service.step_g)
+        postage = total_sen * running_idr // option.price_idr - shared_sen
+        shared_sen += postage
+        goods = [declaration.Good(
+            description=products[i.product_id].name_en or products[i.product_id].name_id,
+            hs_code=products[i.product_id].hs_code, quantity=i.quantity, unit_weight_g=i.weight_g,
+            unit_price_sen=unit_sen[i.product_id]) for i in box.items]
+        result.append(declaration.declare(goods, postage, rules))
+    return tuple(result)
 
 
 def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, int | None]):

@@ -176,6 +176,17 @@ def test_quotes_answer_parcels_services_and_a_taxed_breakdown(client, check, pub
     assert breakdown["total"]["amount"] == sum(breakdown[k]["amount"] for k in
                                               ("goods", "shipping", "lvg_sales_tax", "import_duty", "import_sales_tax"))
     assert breakdown["estimate"] is True and breakdown["lvg_registration_number"] == "LVG-SAMPLE-0001"
+    assert parcel["breakdown"]["total"] == breakdown["total"]  # one merchant: its parcel is the whole order
+
+    # What goes on the box: a CN22 (well under 300 SDR) with the LVG number, since both lines were taxed as LVG.
+    [form] = parcel["declarations"]
+    assert (form["form"], form["lvg_registration_number"], form["certificate_of_origin"]) == ("CN22", "LVG-SAMPLE-0001", None)
+    assert [(line["description"], line["quantity"], line["weight_g"], line["value"]["amount"], line["hs_code"])
+            for line in form["lines"]] == [("Java Preanger Arabica Coffee 250 g", 3, 960, 3 * 2166, "090121"),
+                                           ("Malabar Black Tea", 1, 320, 1147, "090121")]
+    assert all(line["lvg_taxed"] and line["origin"] == "ID" for line in form["lines"])
+    assert form["value"]["amount"] == breakdown["goods"]["amount"]
+    assert form["postage"]["amount"] == breakdown["shipping"]["amount"]
 
     sabah = client.http.post("/api/v1/quotes", json={"state": "Sabah", "items": [{"product_id": published[0]}]}).json
     west = client.http.post("/api/v1/quotes", json={"state": "MY-10", "items": [{"product_id": published[0]}]}).json

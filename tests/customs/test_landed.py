@@ -21,6 +21,7 @@ def rules(registered=True, form_d=True) -> Rules:
         duty_rule=Rule("duty", date(2025, 1, 1), "ATIGA / chapter rates"),
         sales_tax_standard=Decimal(10), sales_tax_reduced=Decimal(5), reduced_chapters=frozenset({"09"}),
         sales_tax_rule=Rule("import_sales_tax", date(2018, 9, 1), "Sales Tax Act 2018"),
+        cn22_limit_sen=175_000, cn22_rule=Rule("cn22_limit_sen", date(2024, 1, 1), "UPU: 300 SDR"),
     )
 
 

@@ -131,6 +131,27 @@ def test_officers_change_a_tax_rule_and_the_breakdown_names_it(app, demo):
     assert buyer.get("/officer/customs/").status_code == 403
 
 
+def test_the_rules_page_reads_in_ringgit_and_names_what_is_missing(app, demo):
+    from marketplace.customs.models import CustomsRule
+    from marketplace.extensions import db
+
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    page = text_of(officer.get("/officer/customs/"))
+    # Amounts stored in sen read as ringgit, not as "50000".
+    assert "Low value goods: items sold at no more than lvg_threshold_sen MYR500.00" in page
+    assert "CN22 declaration up to this value, CN23 above cn22_limit_sen MYR1,750.00" in page
+    assert "Form D claimed: no duty on Indonesian goods (1 yes, 0 no) form_d Yes" in page
+    assert "Missing" not in page
+    with app.app_context():
+        db.session.execute(db.delete(CustomsRule).where(CustomsRule.key == "de_minimis_sen"))
+        db.session.commit()
+    page = text_of(officer.get("/officer/customs/"))
+    assert "Delivered prices are not shown until every rule has a value. Missing: " \
+           "De minimis: air and postal consignments up to this CIF value ( de_minimis_sen )" in page
+
+
 def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
     import io as stdio
 
@@ -151,3 +172,20 @@ def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
     page = text_of(response)
     assert "Nothing was saved" in page and "west_first" in page and "volumetric_divisor" in page
     assert "IDR99,000" in text_of(officer.get("/officer/couriers/"))
+
+
+def test_each_box_of_a_split_parcel_gets_its_own_declaration(app, demo):
+    # 8 kg cartons of coffee; 5 of them are 40 kg, more than any service carries in one box.
+    product_id = publish_product(app, sku="KOPI-KARTON", packed_weight_g="8000", box_length_cm="40",
+                                 box_width_cm="30", box_height_cm="30", moq="1", stock="50")
+    response = Client(app).http.post("/api/v1/quotes", json={"state": "Selangor",
+                                                             "items": [{"product_id": product_id, "quantity": 5}]})
+    assert response.status_code == 200, response.json
+    [parcel] = response.json["parcels"]
+    cheapest = next(s for s in parcel["services"] if s["code"] == parcel["cheapest"])
+    forms = parcel["declarations"]
+    assert len(forms) == cheapest["parcels"] >= 2
+    assert sum(line["quantity"] for form in forms for line in form["lines"]) == 5
+    assert sum(form["weight_g"] for form in forms) == 5 * 8000
+    assert sum(form["value"]["amount"] for form in forms) == parcel["breakdown"]["goods"]["amount"]
+    assert sum(form["postage"]["amount"] for form in forms) == parcel["breakdown"]["shipping"]["amount"]
