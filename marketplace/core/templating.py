@@ -163,6 +163,7 @@ def register_template_helpers(app: Flask) -> None:
         money=format_money,
         amount=lambda money: format_money(money.amount, money.currency),
         rate=lambda value: format_decimal(value, format="#,##0.00##"),
+        kg=lambda grams: format_decimal(Decimal(grams).scaleb(-3), format="#,##0.0"),  # 2500 -> 2.5 (2,5 in id)
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
         hs=format_hs,
         hs_chapter=chapter_name,

@@ -72,6 +72,7 @@ class Breakdown:
     entries: list[Entry] = field(default_factory=list)
     estimate: bool = True
     de_minimis_applies: bool = False
+    de_minimis_sen: int | None = None  # the limit, when it applied
     lvg_registration_number: str | None = None
 
     @property
@@ -118,7 +119,7 @@ def landed_cost(lines: list[Line], shipping_sen: int, rules: Rules, by_air_or_po
         return breakdown
     cif = goods + shipping_sen  # the consignment's CIF; no insurance is bought, so goods plus freight
     if by_air_or_post and cif <= rules.de_minimis_sen:
-        breakdown.de_minimis_applies = True
+        breakdown.de_minimis_applies, breakdown.de_minimis_sen = True, rules.de_minimis_sen
         breakdown.entries.append(Entry("import_duty", 0, rules.de_minimis_rule, "de_minimis"))
         breakdown.entries.append(Entry("import_sales_tax", 0, rules.de_minimis_rule, "de_minimis"))
         return breakdown

@@ -51,6 +51,7 @@ class Service:
     transit_min: int
     transit_max: int
     rates: dict[str, Rate]  # by zone: "west", "east"
+    sample: bool = False  # sample figures, not a courier's price list
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ class BoxCheck:
     volumetric_g: int
     chargeable_g: int
     refusal: str | None  # None when the service can carry the box
+    price_idr: dict[str, int]  # by zone, for one box; empty when refused
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class Advice:
     billed_g: int  # what the box is billed as now, because of its size
     smaller_box: Box
     smaller_billed_g: int
+    saving_idr: dict[str, int]  # by zone, per box sent in the smaller one
 
 
 def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[BoxCheck], Advice | None]:
@@ -232,7 +235,14 @@ def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[Bo
         elif box.sum_mm > service.max_sum_mm:
             refusal = "too_big"
         charged = chargeable_g(parcel, service)
-        checks.append(BoxCheck(service, volumetric_g(box, service.divisor), charged, refusal))
+        if charged > service.max_weight_g and refusal is None:
+            refusal = "too_big"  # billed by size above what the service carries
+
+        def prices(billed: int) -> dict[str, int]:
+            return {zone: price_idr(billed, rate, service.step_g) for zone, rate in service.rates.items()}
+
+        checks.append(BoxCheck(service, volumetric_g(box, service.divisor), charged, refusal,
+                               prices(charged) if refusal is None else {}))
         by_weight = max(1, math.ceil(weight_g / service.step_g)) * service.step_g
         if refusal is None and charged > by_weight and advice is None:
             # The same proportions, shrunk until the volume bills no more than the weight does.
@@ -240,6 +250,7 @@ def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[Bo
             factor = (target_mm3 / (box.length_mm * box.width_mm * box.height_mm)) ** (1 / 3)
             smaller = Box(*(max(10, math.floor(side * factor / 10) * 10) for side in
                             (box.length_mm, box.width_mm, box.height_mm)))
-            smaller_parcel = Parcel(parcel.items, weight_g, smaller)
-            advice = Advice(service, charged, smaller, chargeable_g(smaller_parcel, service))
+            smaller_billed = chargeable_g(Parcel(parcel.items, weight_g, smaller), service)
+            now, then = prices(charged), prices(smaller_billed)
+            advice = Advice(service, charged, smaller, smaller_billed, {zone: now[zone] - then[zone] for zone in now})
     return checks, advice

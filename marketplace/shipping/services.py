@@ -28,7 +28,7 @@ def quote_services() -> list[quote.Service]:
             code=s.code, name=s.name, level=s.level, divisor=s.volumetric_divisor, step_g=s.weight_step_g,
             max_weight_g=s.max_weight_g, max_longest_mm=s.max_longest_mm, max_sum_mm=s.max_sum_mm,
             transit_min=s.transit_min_days, transit_max=s.transit_max_days,
-            rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates},
+            rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates}, sample=s.sample,
         ) for s in rows]
 
     return cached("couriers", (), load)

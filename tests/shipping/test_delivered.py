@@ -47,6 +47,10 @@ def test_the_product_form_shows_what_the_box_costs_and_a_smaller_box(app, demo):
     preview = text_of(merchant.get("/merchant/products/shipping-preview?packed_weight_g=900&box_length_cm=40"
                                    "&box_width_cm=30&box_height_cm=10"))
     assert "Billed as 2.5 kg because of its size; a box of 29 × 22 × 7 cm would be billed as 1.0 kg." in preview
+    # Express bills five 500 g steps now (Rp310,000 + 4 x Rp85,000), two in the smaller box.
+    assert "With Express courier (DHL Express class) that saves IDR255,000 on every parcel to West Malaysia." in preview
+    assert "Express courier (DHL Express class) 2.4 kg 2.5 kg IDR650,000 IDR752,000" in preview
+    assert "Some rates are sample figures" in preview
     fine = text_of(merchant.get("/merchant/products/shipping-preview?packed_weight_g=320&box_length_cm=18"
                                 "&box_width_cm=12&box_height_cm=6.5"))
     assert "The box size costs nothing extra" in fine

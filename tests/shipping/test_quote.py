@@ -11,6 +11,7 @@ from marketplace.shipping.quote import (
     Rate,
     Service,
     chargeable_g,
+    check_box,
     estimate_box,
     parcel_of,
     price_idr,
@@ -106,3 +107,22 @@ def test_every_option_carries_every_unit_within_its_limits(items):
         assert all(c % option.service.step_g == 0 and c >= p.weight_g for c, p in pairs)
         assert option.price_idr > 0
     assert len(result.options) + len(result.refusals) == 3
+
+
+def test_box_check_prices_each_zone_and_prices_the_saving_of_a_smaller_box():
+    # 900 g in a 40 x 30 x 10 cm box: express bills 12,000 cm3 / 5000 = 2.4 kg -> 2.5 kg.
+    checks, advice = check_box(900, Box(400, 300, 100), [EXPRESS, EMS, ECONOMY])
+    express, ems, economy = checks
+    assert (express.chargeable_g, express.price_idr) == (2500, {"west": 250_000 + 4 * 60_000,
+                                                                 "east": 300_000 + 4 * 75_000})
+    assert (ems.chargeable_g, ems.price_idr["west"]) == (2000, 180_000 + 3 * 45_000)
+    assert economy.price_idr == {"west": 90_000 + 30_000}  # 1 kg steps; no East Malaysia rate
+    assert advice.service is EXPRESS and advice.billed_g == 2500 and advice.smaller_billed_g == 1000
+    assert advice.smaller_box.length_mm * advice.smaller_box.width_mm * advice.smaller_box.height_mm <= 1000 * 5000
+    assert advice.saving_idr == {"west": 3 * 60_000, "east": 3 * 75_000}
+
+
+def test_box_check_refuses_a_box_billed_by_size_above_the_limit_and_prices_nothing():
+    # 60 x 50 x 50 cm (L+W+H 160): 150,000 cm3 / 6000 = 25 kg by size, above economy's 20 kg.
+    checks, advice = check_box(2000, Box(600, 500, 500), [ECONOMY])
+    assert (checks[0].refusal, checks[0].price_idr, advice) == ("too_big", {}, None)
