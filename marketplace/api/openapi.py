@@ -165,9 +165,10 @@ SCHEMAS = {
     },
     "Declaration": {
         "type": "object", "additionalProperties": False,
-        "required": ["form", "category", "lines", "weight_g", "value", "postage", "lvg_registration_number",
+        "required": ["boxes", "form", "category", "lines", "weight_g", "value", "postage", "lvg_registration_number",
                      "certificate_of_origin", "rule"],
         "properties": {
+            "boxes": {"type": "integer", "minimum": 1, "description": "How many identical boxes carry this declaration."},
             "form": {"enum": ["CN22", "CN23"]}, "category": {"const": "sale_of_goods"},
             "lines": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "additionalProperties": False,
@@ -210,7 +211,7 @@ SCHEMAS = {
                     "cheapest": NULLABLE_STRING,
                     "breakdown": nullable(ref("Breakdown")),
                     "declarations": {"type": "array", "items": ref("Declaration"),
-                                     "description": "CN22 / CN23 data for each box of the cheapest service."}}}},
+                                     "description": "CN22 / CN23 data for each kind of box of the cheapest service."}}}},
             "breakdown": ref("Breakdown"),
             "exchange_rate": ref("Rate"),
         },

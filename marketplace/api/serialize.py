@@ -12,6 +12,7 @@ from ..catalog.taxonomy import CATEGORIES
 from ..core.places import KECAMATAN
 from ..media.storage import storage
 from ..money import Money, Rate, decimal_text, from_idr
+from ..shipping.services import shipping_myr
 
 
 def _absolute(url: str) -> str:
@@ -136,10 +137,10 @@ def breakdown(landed_costs: list) -> dict:
             "lvg_registration_number": registration}
 
 
-def declaration(form) -> dict:
-    """A CN22 / CN23 customs declaration for one box."""
+def declaration(boxes: int, form) -> dict:
+    """A CN22 / CN23 customs declaration for one box, and how many such boxes go."""
     return {
-        "form": form.form, "category": form.category,
+        "boxes": boxes, "form": form.form, "category": form.category,
         "lines": [{"description": line.description, "hs_code": line.hs_code, "quantity": line.quantity,
                    "weight_g": line.weight_g, "value": money(Money(line.value_sen, form.currency)),
                    "origin": line.origin, "lvg_taxed": line.lvg_taxed} for line in form.lines],
@@ -163,7 +164,7 @@ def order_quote(order, exchange: Rate) -> dict:
             services.append({
                 "code": option.service.code, "name": option.service.name, "level": option.service.level,
                 "parcels": len(option.parcels), "chargeable_weight_g": sum(option.chargeable_g),
-                "price": {"idr": money(Money(option.price_idr, "IDR")), "myr": money(from_idr(option.price_idr, exchange))},
+                "price": {"idr": money(Money(option.price_idr, "IDR")), "myr": money(shipping_myr(option, exchange))},
                 "transit_days": {"min": option.service.transit_min, "max": option.service.transit_max},
             })
         parcels.append({
@@ -173,7 +174,7 @@ def order_quote(order, exchange: Rate) -> dict:
             "refused": [{"code": r.service.code, "reason": r.reason} for r in parcel.quote.refusals],
             "cheapest": parcel.quote.cheapest.service.code if parcel.quote.cheapest else None,
             "breakdown": breakdown([parcel.landed]) if parcel.landed else None,
-            "declarations": [declaration(form) for form in parcel.declarations],
+            "declarations": [declaration(boxes, form) for boxes, form in parcel.declarations],
         })
     return {
         "state": {"code": order.state, "name": state_name(order.state), "zone": MALAYSIAN_STATES[order.state].zone},

@@ -11,7 +11,7 @@ order the way a packer's carton does, rather than into a tower.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PACKING_ROOM = 1.10
 
@@ -80,8 +80,9 @@ class Parcel:
 class Option:
     service: Service
     parcels: tuple[Parcel, ...]
-    chargeable_g: tuple[int, ...]
+    chargeable_g: tuple[int, ...]  # per box
     price_idr: int
+    box_prices_idr: tuple[int, ...] = ()  # per box; they sum to price_idr
 
 
 @dataclass(frozen=True)
@@ -148,31 +149,54 @@ def price_idr(chargeable: int, rate: Rate, step_g: int) -> int:
     return rate.first_step_idr + max(0, steps - 1) * rate.next_step_idr
 
 
-def split(items: tuple[Item, ...], max_weight_g: int) -> list[tuple[Item, ...]] | None:
-    """Units into parcels each within the weight limit, heaviest first; None if one unit is too heavy."""
-    units = sorted(((item, 1) for item in items for _ in range(item.quantity)), key=lambda u: -u[0].weight_g)
-    if units and units[0][0].weight_g > max_weight_g:
-        return None
-    parcels: list[list[Item]] = []
-    weights: list[int] = []
-    for item, _ in units:
-        for index, weight in enumerate(weights):
-            if weight + item.weight_g <= max_weight_g:
-                parcels[index].append(item)
-                weights[index] += item.weight_g
-                break
-        else:
-            parcels.append([item])
-            weights.append(item.weight_g)
-    return [_merge(p) for p in parcels]
+def fits(items: tuple[Item, ...], service: Service) -> str | None:
+    """None when one box of these items is within the service's limits, else the first limit broken."""
+    parcel = parcel_of(items)
+    if parcel.weight_g > service.max_weight_g:
+        return "too_heavy_item"
+    if parcel.box.longest_mm > service.max_longest_mm:
+        return "too_long"
+    if parcel.box.sum_mm > service.max_sum_mm or chargeable_g(parcel, service) > service.max_weight_g:
+        return "too_big"  # too large, or billed by its size above what the service carries
+    return None
 
 
-def _merge(units: list[Item]) -> tuple[Item, ...]:
-    counts: dict[Item, int] = {}
-    for unit in units:
-        key = Item(unit.weight_g, unit.length_mm, unit.width_mm, unit.height_mm, 1, unit.product_id)
-        counts[key] = counts.get(key, 0) + 1
-    return tuple(Item(k.weight_g, k.length_mm, k.width_mm, k.height_mm, n, k.product_id) for k, n in counts.items())
+def split(items: tuple[Item, ...] | list[Item], service: Service) -> list[tuple[Item, ...]] | str:
+    """Units into boxes the service can carry, by weight and by size; or why one unit alone cannot go.
+
+    Each box is filled line by line, heaviest first, with as many units of each line as still fit
+    (found by halving, since a box only grows as units are added); a box that the remaining units
+    would fill again identically is repeated by arithmetic. So a large order costs a few box
+    estimates per kind of box, not one per unit.
+    """
+    lines = sorted(items, key=lambda i: -i.weight_g)
+    for line in lines:
+        reason = fits((replace(line, quantity=1),), service)
+        if reason:
+            return reason
+    remaining = [line.quantity for line in lines]
+    boxes: list[tuple[Item, ...]] = []
+    while any(remaining):
+        taken: list[tuple[int, int]] = []  # (line, units) in this box
+        for index in range(len(lines)):
+            inside = tuple(replace(lines[i], quantity=n) for i, n in taken)
+            low, high = 0, remaining[index]  # the most units of this line that still fit
+            while low < high:
+                middle = (low + high + 1) // 2
+                if fits((*inside, replace(lines[index], quantity=middle)), service) is None:
+                    low = middle
+                else:
+                    high = middle - 1
+            if low:
+                taken.append((index, low))
+                remaining[index] -= low
+        packed = tuple(replace(lines[i], quantity=n) for i, n in taken)
+        # While every line of this box has as many units left again, the next box comes out the same.
+        repeat = 1 + min(remaining[i] // n for i, n in taken)
+        boxes.extend([packed] * repeat)
+        for i, n in taken:
+            remaining[i] -= n * (repeat - 1)
+    return boxes
 
 
 def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
@@ -183,25 +207,26 @@ def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
         if rate is None:
             result.refusals.append(Refusal(service, "no_rate"))
             continue
-        groups = split(tuple(items), service.max_weight_g)
-        if groups is None:
-            result.refusals.append(Refusal(service, "too_heavy_item"))
+        groups = split(tuple(items), service)
+        if isinstance(groups, str):
+            result.refusals.append(Refusal(service, groups))
             continue
-        parcels = [parcel_of(group) for group in groups]
-        if any(p.box.longest_mm > service.max_longest_mm for p in parcels):
-            result.refusals.append(Refusal(service, "too_long"))
-            continue
-        if any(p.box.sum_mm > service.max_sum_mm for p in parcels):
-            result.refusals.append(Refusal(service, "too_big"))
-            continue
-        charged = [chargeable_g(p, service) for p in parcels]
-        if any(c > service.max_weight_g for c in charged):
-            # Volumetric weight over the limit: a bigger box than the service takes.
-            result.refusals.append(Refusal(service, "too_big"))
-            continue
-        total = sum(price_idr(c, rate, service.step_g) for c in charged)
-        result.options.append(Option(service, tuple(parcels), tuple(charged), total))
+        # Boxes repeat in a large order: each kind is estimated and priced once.
+        kinds: dict[tuple[Item, ...], tuple[Parcel, int, int]] = {}
+        for group in groups:
+            if group not in kinds:
+                parcel = parcel_of(group)
+                charged = chargeable_g(parcel, service)
+                kinds[group] = (parcel, charged, price_idr(charged, rate, service.step_g))
+        boxes = [kinds[group] for group in groups]
+        result.options.append(Option(service, tuple(b[0] for b in boxes), tuple(b[1] for b in boxes),
+                                     sum(b[2] for b in boxes), tuple(b[2] for b in boxes)))
     return result
+
+
+def zone_prices(chargeable: int, service: Service) -> dict[str, int]:
+    """What one box billed at this weight costs to each zone the service goes to."""
+    return {zone: price_idr(chargeable, rate, service.step_g) for zone, rate in service.rates.items()}
 
 
 @dataclass(frozen=True)
@@ -238,11 +263,8 @@ def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[Bo
         if charged > service.max_weight_g and refusal is None:
             refusal = "too_big"  # billed by size above what the service carries
 
-        def prices(billed: int) -> dict[str, int]:
-            return {zone: price_idr(billed, rate, service.step_g) for zone, rate in service.rates.items()}
-
         checks.append(BoxCheck(service, volumetric_g(box, service.divisor), charged, refusal,
-                               prices(charged) if refusal is None else {}))
+                               zone_prices(charged, service) if refusal is None else {}))
         by_weight = max(1, math.ceil(weight_g / service.step_g)) * service.step_g
         if refusal is None and charged > by_weight and advice is None:
             # The same proportions, shrunk until the volume bills no more than the weight does.
@@ -251,6 +273,6 @@ def check_box(weight_g: int, box: Box, services: list[Service]) -> tuple[list[Bo
             smaller = Box(*(max(10, math.floor(side * factor / 10) * 10) for side in
                             (box.length_mm, box.width_mm, box.height_mm)))
             smaller_billed = chargeable_g(Parcel(parcel.items, weight_g, smaller), service)
-            now, then = prices(charged), prices(smaller_billed)
+            now, then = zone_prices(charged, service), zone_prices(smaller_billed, service)
             advice = Advice(service, charged, smaller, smaller_billed, {zone: now[zone] - then[zone] for zone in now})
     return checks, advice

@@ -1,6 +1,7 @@
 """Courier data for quotes, and the delivered price of a product to a Malaysian state."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +33,12 @@ def quote_services() -> list[quote.Service]:
         ) for s in rows]
 
     return cached("couriers", (), load)
+
+
+def shipping_myr(option: quote.Option, rate: Rate) -> Money:
+    """The option's price in ringgit: each box is its own line, converted and rounded once."""
+    per_price = Counter(option.box_prices_idr)
+    return Money(sum(count * from_idr(price, rate).amount for price, count in per_price.items()), "MYR")
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def delivered_price(product: Product, quantity: int, state: str, rate: Rate | No
     def delivered(option: quote.Option | None) -> Delivered | None:
         if option is None:
             return None
-        shipping = from_idr(option.price_idr, rate)
+        shipping = shipping_myr(option, rate)
         breakdown = landed.landed_cost([landed.Line(product.hs_code, unit_sen, quantity)], shipping.amount, rules)
         return Delivered(option, shipping, breakdown, making[0] + option.service.transit_min,
                          making[1] + option.service.transit_max)
@@ -113,7 +120,7 @@ class MerchantParcel:
     actual_g: int
     quote: quote.Quote
     landed: landed.Breakdown | None  # with the cheapest service
-    declarations: tuple[declaration.Declaration, ...] = ()  # CN22 / CN23, one per box of the cheapest service
+    declarations: tuple[tuple[int, declaration.Declaration], ...] = ()  # (boxes, CN22 / CN23) with the cheapest
 
 
 @dataclass(frozen=True)
@@ -170,34 +177,32 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
         breakdown, declarations = None, ()
         unit_sen = {p.id: from_idr(p.unit_price_for(q), rate).amount for p, q in group}
         if result.cheapest is not None:
-            shipping = from_idr(result.cheapest.price_idr, rate).amount
+            shipping = shipping_myr(result.cheapest, rate).amount
             breakdown = landed.landed_cost([landed.Line(p.hs_code, unit_sen[p.id], q) for p, q in group],
                                            shipping, rules)
-            declarations = box_declarations(result.cheapest, products, unit_sen, zone, rate, rules)
+            declarations = box_declarations(result.cheapest, products, unit_sen, rate, rules)
         parcels.append(MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
                                       breakdown, declarations))
     return OrderQuote(state, tuple(parcels))
 
 
-def box_declarations(option: quote.Option, products: dict[int, Product], unit_sen: dict[int, int], zone: str,
-                     rate: Rate, rules: landed.Rules) -> tuple[declaration.Declaration, ...]:
-    """The customs declaration of each box the service carries, with that box's share of the postage.
+def box_declarations(option: quote.Option, products: dict[int, Product], unit_sen: dict[int, int], rate: Rate,
+                     rules: landed.Rules) -> tuple[tuple[int, declaration.Declaration], ...]:
+    """The customs declaration of each kind of box the service carries, with how many such boxes go.
 
-    The postage is converted once, as the breakdown does, then shared by each box's rupiah price along a
-    running total, so the boxes add up to the breakdown's shipping to the sen.
+    A large order is many identical full boxes and a last one: each kind is declared once, with
+    its own postage converted as the shipping line is, so boxes x postage adds up to the shipping.
     """
-    service = option.service
-    total_sen = from_idr(option.price_idr, rate).amount
-    result, running_idr, shared_sen = [], 0, 0
-    for box, charged in zip(option.parcels, option.chargeable_g, strict=True):
-        running_idr += quote.price_idr(charged, service.rates[zone], service.step_g)
-        postage = total_sen * running_idr // option.price_idr - shared_sen
-        shared_sen += postage
+    kinds: dict[tuple, list] = {}
+    for box, price in zip(option.parcels, option.box_prices_idr, strict=True):
+        kinds.setdefault((box.items, price), [box, price, 0])[2] += 1
+    result = []
+    for box, price, count in kinds.values():
         goods = [declaration.Good(
             description=products[i.product_id].name_en or products[i.product_id].name_id,
             hs_code=products[i.product_id].hs_code, quantity=i.quantity, unit_weight_g=i.weight_g,
             unit_price_sen=unit_sen[i.product_id]) for i in box.items]
-        result.append(declaration.declare(goods, postage, rules))
+        result.append((count, declaration.declare(goods, from_idr(price, rate).amount, rules)))
     return tuple(result)
 
 

@@ -180,7 +180,8 @@ def test_quotes_answer_parcels_services_and_a_taxed_breakdown(client, check, pub
 
     # What goes on the box: a CN22 (well under 300 SDR) with the LVG number, since both lines were taxed as LVG.
     [form] = parcel["declarations"]
-    assert (form["form"], form["lvg_registration_number"], form["certificate_of_origin"]) == ("CN22", "LVG-SAMPLE-0001", None)
+    assert (form["boxes"], form["form"], form["lvg_registration_number"], form["certificate_of_origin"]) == \
+        (1, "CN22", "LVG-SAMPLE-0001", None)
     assert [(line["description"], line["quantity"], line["weight_g"], line["value"]["amount"], line["hs_code"])
             for line in form["lines"]] == [("Java Preanger Arabica Coffee 250 g", 3, 960, 3 * 2166, "090121"),
                                            ("Malabar Black Tea", 1, 320, 1147, "090121")]

@@ -178,18 +178,20 @@ def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
     assert "IDR99,000" in text_of(officer.get("/officer/couriers/"))
 
 
-def test_each_box_of_a_split_parcel_gets_its_own_declaration(app, demo):
-    # 8 kg cartons of coffee; 5 of them are 40 kg, more than any service carries in one box.
+def test_each_kind_of_box_of_a_split_parcel_gets_its_declaration(app, demo):
+    # 8 kg cartons of coffee: 51 of them are 408 kg, many boxes of two or three cartons and a last one.
     product_id = publish_product(app, sku="KOPI-KARTON", packed_weight_g="8000", box_length_cm="40",
-                                 box_width_cm="30", box_height_cm="30", moq="1", stock="50")
+                                 box_width_cm="30", box_height_cm="30", moq="1", stock="100")
     response = Client(app).http.post("/api/v1/quotes", json={"state": "Selangor",
-                                                             "items": [{"product_id": product_id, "quantity": 5}]})
+                                                             "items": [{"product_id": product_id, "quantity": 51}]})
     assert response.status_code == 200, response.json
     [parcel] = response.json["parcels"]
     cheapest = next(s for s in parcel["services"] if s["code"] == parcel["cheapest"])
     forms = parcel["declarations"]
-    assert len(forms) == cheapest["parcels"] >= 2
-    assert sum(line["quantity"] for form in forms for line in form["lines"]) == 5
-    assert sum(form["weight_g"] for form in forms) == 5 * 8000
-    assert sum(form["value"]["amount"] for form in forms) == parcel["breakdown"]["goods"]["amount"]
-    assert sum(form["postage"]["amount"] for form in forms) == parcel["breakdown"]["shipping"]["amount"]
+    assert len(forms) == 2 and forms[0]["boxes"] > 1 and forms[1]["boxes"] == 1  # full boxes, then the rest
+    assert sum(form["boxes"] for form in forms) == cheapest["parcels"]
+    assert sum(form["boxes"] * line["quantity"] for form in forms for line in form["lines"]) == 51
+    assert sum(form["boxes"] * form["weight_g"] for form in forms) == 51 * 8000
+    assert sum(form["boxes"] * form["value"]["amount"] for form in forms) == parcel["breakdown"]["goods"]["amount"]
+    assert sum(form["boxes"] * form["postage"]["amount"] for form in forms) == parcel["breakdown"]["shipping"]["amount"]
+    assert cheapest["price"]["myr"]["amount"] == parcel["breakdown"]["shipping"]["amount"]

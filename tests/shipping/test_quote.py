@@ -1,6 +1,8 @@
 """Parcel quotes: chargeable weight, steps, splits, zones and what a service cannot carry."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from marketplace.shipping.quote import (
     chargeable_g,
     check_box,
     estimate_box,
+    fits,
     parcel_of,
     price_idr,
     quote,
@@ -101,12 +104,35 @@ def test_every_option_carries_every_unit_within_its_limits(items):
     result = quote(items, [EXPRESS, EMS, ECONOMY], "west")
     units = sum(i.quantity for i in items)
     for option in result.options:
+        service = option.service
         assert sum(i.quantity for p in option.parcels for i in p.items) == units
-        assert all(p.weight_g <= option.service.max_weight_g for p in option.parcels)
+        assert all(p.weight_g <= service.max_weight_g and p.box.longest_mm <= service.max_longest_mm
+                   and p.box.sum_mm <= service.max_sum_mm for p in option.parcels)
         pairs = zip(option.chargeable_g, option.parcels, strict=True)
-        assert all(c % option.service.step_g == 0 and c >= p.weight_g for c, p in pairs)
+        assert all(c % service.step_g == 0 and p.weight_g <= c <= service.max_weight_g for c, p in pairs)
         assert option.price_idr > 0
+    # A service refuses only when one unit alone is beyond it: bulk is split, never refused.
+    for refusal in result.refusals:
+        assert any(fits((replace(i, quantity=1),), refusal.service) for i in items)
     assert len(result.options) + len(result.refusals) == 3
+
+
+def test_light_bulky_orders_are_split_by_size_not_refused():
+    # 500 g in a 30 cm cube: six of them make a box too big for one parcel, so several boxes go.
+    result = quote([item(weight=500, l=300, w=300, h=300, qty=6)], [EXPRESS, EMS, ECONOMY], "west")
+    assert result.refusals == [] and len(result.options) == 3
+    boxes = {o.service.code: len(o.parcels) for o in result.options}
+    # Express (divisor 5000, 30 kg) and economy (6000, 20 kg) need two boxes; EMS (6000, 30 kg) takes one of 30 kg.
+    assert boxes == {"express": 2, "economy": 2, "ems": 1}
+
+
+def test_a_large_wholesale_order_packs_into_identical_full_boxes_and_one_remainder():
+    # 60,000 sachets of 25 g: economy carries at most 20 kg, so 800 per box by weight if the box allows it.
+    result = quote([item(weight=25, l=100, w=80, h=10, qty=60_000)], [ECONOMY], "west")
+    [option] = result.options
+    sizes = [p.items[0].quantity for p in option.parcels]
+    assert sum(sizes) == 60_000 and len(set(sizes[:-1])) == 1 and sizes[-1] <= sizes[0]
+    assert all(fits(p.items, ECONOMY) is None for p in option.parcels)
 
 
 def test_box_check_prices_each_zone_and_prices_the_saving_of_a_smaller_box():
