@@ -55,7 +55,7 @@ translations: install $(MO_FILES)
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ instance tests" -o marketplace/translations/messages.pot --no-location --sort-output --omit-header .
 update-messages: extract-messages
-	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-pot-creation-date
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 migrate: install
 	$(FLASK) db upgrade
