@@ -237,7 +237,7 @@ class ProductForm(FlaskForm):
         if not hs.HS_CODE.match(code):
             raise ValidationError(_l("An HS code has six digits, like 0901.21."))
         if hs.is_excluded(code):
-            raise ValidationError(_l("Tobacco, alcoholic drinks and e-cigarettes cannot be sold on Serumpun."))
+            raise ValidationError(_l("Tobacco, alcoholic drinks, smoking pipes and e-cigarettes cannot be sold on Serumpun."))
         field.data = code
 
     def validate_made_to_order_days(self, field):

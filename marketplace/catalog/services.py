@@ -117,7 +117,7 @@ def check_product(merchant: MerchantProfile, data: ProductData, product: Product
     if data.category not in CATEGORIES:
         problems.append(Problem("category", _l("Please choose one of the options.")))
     if data.hs_code and hs.is_excluded(data.hs_code):
-        problems.append(Problem("hs_code", _l("Tobacco, alcoholic drinks and e-cigarettes cannot be sold on Serumpun.")))
+        problems.append(Problem("hs_code", _l("Tobacco, alcoholic drinks, smoking pipes and e-cigarettes cannot be sold on Serumpun.")))
 
     clash = select(Product.id).where(Product.merchant_id == merchant.id, func.lower(Product.sku) == data.sku.lower())
     if product is not None:

@@ -65,8 +65,11 @@ def cached_page(view):
         if request.method != "GET" or session.get("_flashes"):
             return view(*args, **kwargs)
         currency = select_currency()
-        user = (current_user.id, current_user.role.value, current_user.display_name) \
-            if current_user.is_authenticated else None
+        user = None
+        if current_user.is_authenticated:
+            # A buyer's state picks the delivered price: a changed profile must not get the old page.
+            buyer = current_user.buyer_profile
+            user = (current_user.id, current_user.role.value, current_user.display_name, buyer.state if buyer else None)
         key = _key("page", (request.full_path, str(get_locale()), currency, request_rates().get(currency), user))
         page = cache.get(key)
         if page is None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-# Excluded from LVG (P.U.(A) 403/2023): tobacco (chapter 24), beer, wine and spirits (2203-2208),
-# e-cigarettes and vape devices (8543.40). Serumpun does not list them (catalog.hs.is_excluded).
-EXCLUDED_FROM_LVG_PREFIXES = ("24", "2203", "2204", "2205", "2206", "2207", "2208", "854340")
+# Excluded from LVG (P.U.(A) 403/2023): tobacco, cigarettes and vape liquids (chapter 24, 2404 included),
+# beer, wine and spirits (2203-2208), smoking pipes (9614), e-cigarettes and vape devices (8543.40).
+# Serumpun does not list them (catalog.hs.is_excluded).
+EXCLUDED_FROM_LVG_PREFIXES = ("24", "2203", "2204", "2205", "2206", "2207", "2208", "9614", "854340")
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,14 @@ class Rules:
     de_minimis_sen: int  # CIF per consignment, air and postal
     de_minimis_rule: Rule
     duty_by_chapter: dict[str, Decimal]  # without a Form D
+    duty_chapter_rules: dict[str, Rule]  # the rule behind each chapter's rate
     form_d: bool  # Indonesian origin with a Certificate of Origin Form D: 0% duty
     duty_rule: Rule
     sales_tax_standard: Decimal
     sales_tax_reduced: Decimal
     reduced_chapters: frozenset[str]
-    sales_tax_rule: Rule
+    sales_tax_rule: Rule  # the standard rate
+    sales_tax_reduced_rule: Rule  # the reduced rate
     cn22_limit_sen: int  # a CN22 declaration up to this value (300 SDR), a CN23 above
     cn22_rule: Rule
 
@@ -123,16 +126,27 @@ def landed_cost(lines: list[Line], shipping_sen: int, rules: Rules, by_air_or_po
         breakdown.entries.append(Entry("import_duty", 0, rules.de_minimis_rule, "de_minimis"))
         breakdown.entries.append(Entry("import_sales_tax", 0, rules.de_minimis_rule, "de_minimis"))
         return breakdown
-    duty_total = sales_total = 0
+    # Each amount names the rule that set its rate: Form D, a chapter's duty, the standard or reduced tax.
+    duties: dict[Rule, int] = {}
+    taxes: dict[Rule, int] = {}
     for line in others:
         # Freight shares the CIF in proportion to value.
         freight = (shipping_sen * line.value_sen // goods) if goods else 0
         line_cif = line.value_sen + freight
-        duty_rate = Decimal(0) if rules.form_d else rules.duty_by_chapter.get(line.chapter, Decimal(0))
+        if not rules.form_d and line.chapter in rules.duty_by_chapter:
+            duty_rate, duty_rule = rules.duty_by_chapter[line.chapter], rules.duty_chapter_rules[line.chapter]
+        else:
+            duty_rate, duty_rule = Decimal(0), rules.duty_rule  # Form D, or no rate recorded for the chapter
         duty = percent_of(line_cif, duty_rate)
-        tax_rate = rules.sales_tax_reduced if line.chapter in rules.reduced_chapters else rules.sales_tax_standard
-        duty_total += duty
-        sales_total += percent_of(line_cif + duty, tax_rate)
-    breakdown.entries.append(Entry("import_duty", duty_total, rules.duty_rule, "form_d" if rules.form_d else ""))
-    breakdown.entries.append(Entry("import_sales_tax", sales_total, rules.sales_tax_rule))
+        if line.chapter in rules.reduced_chapters:
+            tax_rate, tax_rule = rules.sales_tax_reduced, rules.sales_tax_reduced_rule
+        else:
+            tax_rate, tax_rule = rules.sales_tax_standard, rules.sales_tax_rule
+        duties[duty_rule] = duties.get(duty_rule, 0) + duty
+        taxes[tax_rule] = taxes.get(tax_rule, 0) + percent_of(line_cif + duty, tax_rate)
+    for rule, amount in duties.items():
+        note = "form_d" if rules.form_d else ("" if rule != rules.duty_rule else "no_chapter_rate")
+        breakdown.entries.append(Entry("import_duty", amount, rule, note))
+    for rule, amount in taxes.items():
+        breakdown.entries.append(Entry("import_sales_tax", amount, rule))
     return breakdown

@@ -34,19 +34,20 @@ def rules_in_force(today: date) -> Rules | None:
         def rule(key: str) -> Rule:
             return Rule(key, rows[key].effective_on, rows[key].source)
 
-        duties = {key.removeprefix("duty_chapter_"): Decimal(row.value) for key, row in rows.items()
-                  if key.startswith("duty_chapter_")}
+        chapter_keys = [key for key in rows if key.startswith("duty_chapter_")]
+        duties = {key.removeprefix("duty_chapter_"): Decimal(rows[key].value) for key in chapter_keys}
         number = rows["lvg_registration_number"].value.strip()
         return Rules(
             lvg_rate=Decimal(rows["lvg_rate"].value), lvg_threshold_sen=int(rows["lvg_threshold_sen"].value),
             lvg_registered=bool(number), lvg_registration_number=number or None,
             lvg_rule=rule("lvg_rate"), de_minimis_sen=int(rows["de_minimis_sen"].value),
             de_minimis_rule=rule("de_minimis_sen"), duty_by_chapter=duties,
+            duty_chapter_rules={key.removeprefix("duty_chapter_"): rule(key) for key in chapter_keys},
             form_d=rows["form_d"].value == "1", duty_rule=rule("form_d"),
             sales_tax_standard=Decimal(rows["sales_tax_standard"].value),
             sales_tax_reduced=Decimal(rows["sales_tax_reduced"].value),
             reduced_chapters=frozenset(c.strip() for c in rows["reduced_chapters"].value.split(",") if c.strip()),
-            sales_tax_rule=rule("sales_tax_standard"),
+            sales_tax_rule=rule("sales_tax_standard"), sales_tax_reduced_rule=rule("sales_tax_reduced"),
             cn22_limit_sen=int(rows["cn22_limit_sen"].value), cn22_rule=rule("cn22_limit_sen"),
         )
 
@@ -91,7 +92,7 @@ def _percent(value: str) -> str:
     number = Decimal(value)
     if not Decimal(0) <= number <= Decimal(100):
         raise ValueError
-    return str(number.normalize())
+    return format(number.normalize(), "f")  # "20", not "2E+1"
 
 
 def _ringgit_as_sen(value: str) -> str:

@@ -1,6 +1,10 @@
 """Money as integer minor units with an ISO 4217 currency code; never floats.
 
 Pure Python: no Flask, no database.
+
+The documented rounding step: a price is converted from rupiah once per unit price (and once per
+box of shipping), half up, to the minor unit; a line is then that displayed unit price times the
+quantity, so that what a buyer multiplies on the page is what the line says.
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from . import services
@@ -35,7 +36,8 @@ def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
     """Check every row with the officers' form; save them all only if every row is right."""
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
     problems: list[tuple[int, str, object]] = []
-    rows = []
+    rows: list[tuple[int, CourierServiceForm]] = []
+    seen: dict[str, int] = {}  # code -> the line it was first on
     try:
         for record in reader:
             data = MultiDict({k.strip().lower(): (v or "").strip() for k, v in record.items() if k and isinstance(v, str)})
@@ -48,13 +50,20 @@ def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
             if not form.validate():
                 problems += [(reader.line_num, name, message) for name, messages in form.errors.items()
                              for message in messages]
+            elif form.code.data in seen:
+                problems.append((reader.line_num, "code", _l("This code is already on line %(line)d.",
+                                                             line=seen[form.code.data])))
             else:
-                rows.append(form)
+                seen[form.code.data] = reader.line_num
+                rows.append((reader.line_num, form))
     except csv.Error:
-        problems.append((reader.line_num, "file", "The file could not be read as CSV."))
+        problems.append((reader.line_num, "file", _l("The file could not be read as CSV.")))
     if problems or not rows:
-        return 0, problems or [(1, "file", "The file has no services in it.")]
+        return 0, problems or [(1, "file", _l("The file has no services in it."))]
     existing = {s.code: s.id for s in services.list_services()}
-    for form in rows:
-        services.save_service(existing.get(form.code.data), service_data_from(form))
+    for line, form in rows:
+        try:
+            services.save_service(existing.get(form.code.data), service_data_from(form))
+        except services.ServiceRefused as refusal:  # the caller rolls back what was flushed
+            return 0, [(line, refusal.field, refusal.message)]
     return len(rows), []

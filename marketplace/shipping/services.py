@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import MerchantProfile
 from ..catalog.models import Product
 from ..core.cache import cached
 from ..core.places import MALAYSIAN_STATES
@@ -155,13 +156,17 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
     rules = rules_in_force(today)
     if rules is None:
         raise QuoteRefused("No customs rules are in force.")
-    ids = [product_id for product_id, _ in lines]
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(ids)).options(selectinload(Product.tiers), selectinload(Product.merchant)))}
-    groups: dict[int, list[tuple[Product, int]]] = {}
+    # The same product on two lines is one line: its tier and MOQ go by the whole quantity.
+    wanted: dict[int, int] = {}
     for product_id, quantity in lines:
+        wanted[product_id] = wanted.get(product_id, 0) + quantity
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(list(wanted))).options(
+            selectinload(Product.tiers), selectinload(Product.merchant).selectinload(MerchantProfile.user)))}
+    groups: dict[int, list[tuple[Product, int]]] = {}
+    for product_id, quantity in wanted.items():
         product = products.get(product_id)
-        if product is None or not product.is_published:
+        if product is None or not product.is_published or not product.merchant.user.active:
             raise QuoteRefused(f"Product {product_id} is not for sale.")
         if product.packed_weight_g is None or product.box_length_mm is None or not product.hs_code:
             raise QuoteRefused(f"Product {product_id} has no packed weight, box or HS code yet.")

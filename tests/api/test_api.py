@@ -195,6 +195,28 @@ def test_quotes_answer_parcels_services_and_a_taxed_breakdown(client, check, pub
     assert sabah["breakdown"]["shipping"]["amount"] > west["breakdown"]["shipping"]["amount"]
 
 
+def test_a_product_on_two_lines_is_quoted_as_one_line_at_its_tier(client, check, published):
+    def goods(items):
+        body = check(client.http.post("/api/v1/quotes", json={"state": "Selangor", "items": items}), "QuoteResponse")
+        return body["breakdown"]["goods"]["amount"]
+
+    whole = goods([{"product_id": published[0], "quantity": 48}])
+    assert goods([{"product_id": published[0], "quantity": 1}, {"product_id": published[0], "quantity": 47}]) == whole
+    assert goods([{"product_id": published[0], "quantity": 47}, {"product_id": published[0], "quantity": 1}]) == whole
+
+
+def test_a_suspended_merchants_products_are_not_quoted(app, client, check, published):
+    from marketplace.accounts.models import User
+    from marketplace.extensions import db
+
+    with app.app_context():
+        merchant = db.session.scalar(db.select(User).where(User.email == "merchant@serumpun.example"))
+        merchant.active = False
+        db.session.commit()
+    response = client.http.post("/api/v1/quotes", json={"state": "Selangor", "items": [{"product_id": published[0]}]})
+    assert response.status_code == 400 and "not for sale" in check(response, "Error")["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "needle"),
     [

@@ -55,6 +55,8 @@ def test_merchant_creates_a_draft_with_every_detail(app, merchant, make_product)
         ({"hs_code": "090121123"}, "An HS code has six digits"),
         ({"hs_code": "2204.21"}, "cannot be sold on Serumpun"),
         ({"hs_code": "2402.20"}, "cannot be sold on Serumpun"),
+        ({"hs_code": "9614.00"}, "cannot be sold on Serumpun"),  # smoking pipes
+        ({"hs_code": "8543.40"}, "cannot be sold on Serumpun"),  # e-cigarettes
         ({"tiers-0-min_quantity": "60"}, "Each tier needs a larger quantity than the one before."),
         ({"tiers-1-unit_price": "79000"}, "Prices must fall as quantities rise."),
         ({"tiers-0-unit_price": "90000"}, "A wholesale price must be below the retail price."),

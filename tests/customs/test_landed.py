@@ -18,9 +18,12 @@ def rules(registered=True, form_d=True) -> Rules:
         lvg_rule=Rule("lvg", date(2024, 1, 1), "P.U.(A) 403/2023"),
         de_minimis_sen=50_000, de_minimis_rule=Rule("de_minimis", date(2017, 1, 1), "Customs Duties (Exemption) Order 2017"),
         duty_by_chapter={"09": Decimal(15), "62": Decimal(20)}, form_d=form_d,
+        duty_chapter_rules={"09": Rule("duty_chapter_09", date(2025, 1, 1), "Customs Duties Order 2022, ch. 09"),
+                            "62": Rule("duty_chapter_62", date(2025, 1, 1), "Customs Duties Order 2022, ch. 62")},
         duty_rule=Rule("duty", date(2025, 1, 1), "ATIGA / chapter rates"),
         sales_tax_standard=Decimal(10), sales_tax_reduced=Decimal(5), reduced_chapters=frozenset({"09"}),
         sales_tax_rule=Rule("import_sales_tax", date(2018, 9, 1), "Sales Tax Act 2018"),
+        sales_tax_reduced_rule=Rule("sales_tax_reduced", date(2018, 9, 1), "Sales Tax (Rates of Tax) Order 2018"),
         cn22_limit_sen=175_000, cn22_rule=Rule("cn22_limit_sen", date(2024, 1, 1), "UPU: 300 SDR"),
     )
 
@@ -66,6 +69,26 @@ def test_each_line_names_its_rule_and_date_and_the_whole_is_an_estimate():
     taxed = [e for e in result.entries if e.key == "lvg_sales_tax"]
     assert taxed[0].rule.effective_on == date(2024, 1, 1) and "403/2023" in taxed[0].rule.source
     assert result.amount("lvg_sales_tax") == 650  # 10% of 64.98, half up per line: 6.498 -> 6.50
+
+
+def test_duty_and_sales_tax_name_the_rule_that_set_their_rate():
+    # Without a Form D: a batik shirt (chapter 62, 20% duty, 10% tax) and coffee (chapter 09, 15%, reduced 5%),
+    # both over RM500 so neither is LVG; and a chapter with no duty rate recorded (44: wood).
+    lines = [Line("620520", 60_000, 1), Line("090121", 60_000, 1), Line("442199", 60_000, 1)]
+    result = landed_cost(lines, 6_000, rules(form_d=False))
+    duties = {e.rule.key: e.amount_sen for e in result.entries if e.key == "import_duty"}
+    taxes = {e.rule.key: e.amount_sen for e in result.entries if e.key == "import_sales_tax"}
+    cif = 60_000 + 2_000  # freight shared by value
+    assert duties == {"duty_chapter_62": percent_of(cif, Decimal(20)), "duty_chapter_09": percent_of(cif, Decimal(15)),
+                      "duty": 0}
+    assert next(e.note for e in result.entries if e.key == "import_duty" and e.rule.key == "duty") == "no_chapter_rate"
+    assert taxes == {
+        "import_sales_tax": percent_of(cif + duties["duty_chapter_62"], Decimal(10)) + percent_of(cif, Decimal(10)),
+        "sales_tax_reduced": percent_of(cif + duties["duty_chapter_09"], Decimal(5)),
+    }
+    with_form_d = landed_cost(lines, 6_000, rules(form_d=True))
+    assert [(e.rule.key, e.amount_sen, e.note) for e in with_form_d.entries if e.key == "import_duty"] == \
+        [("duty", 0, "form_d")]
 
 
 def test_negative_amounts_are_refused():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..helpers import Client, publish_product, text_of
+from ..helpers import Client, buyer_form, publish_product, text_of
 
 
 def money(text: str, label: str) -> float:
@@ -31,6 +31,21 @@ def test_a_buyer_sees_the_price_to_the_state_in_the_profile(app, demo):
     buyer.login("buyer.sabah@serumpun.example")
     page = buyer.get(f"/products/{product_id}").get_data(as_text=True)
     assert '<option value="MY-12" selected>' in page
+
+
+def test_a_buyer_who_moves_sees_the_new_state_at_once(app, demo):
+    product_id = publish_product(app)
+    buyer = Client(app)
+    buyer.login("buyer@serumpun.example")
+    for _ in range(2):  # the first view shows the welcome message; the second is stored in the page cache
+        assert '<option value="MY-10" selected>' in buyer.get(f"/products/{product_id}").get_data(as_text=True)
+    # Only the address changes (the same name): the page for this reader must still follow the new state.
+    details = {k: v for k, v in buyer_form(full_name="Nur Aisyah binti Hamzah", state="MY-13", city="Kuching",
+                                           postcode="93050").items()
+               if k not in ("email", "password", "confirm")}
+    assert buyer.post("/buyer/profile", details).status_code == 302
+    assert "Your details have been saved." in text_of(buyer.get("/buyer/profile"))
+    assert '<option value="MY-13" selected>' in buyer.get(f"/products/{product_id}").get_data(as_text=True)
 
 
 def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
@@ -148,6 +163,9 @@ def test_the_rules_page_reads_in_ringgit_and_names_what_is_missing(app, demo):
     assert "CN22 declaration up to this value, CN23 above cn22_limit_sen MYR1,750.00" in page
     assert "Form D claimed: no duty on Indonesian goods (1 yes, 0 no) form_d Yes" in page
     assert "Missing" not in page
+    officer.post("/officer/customs/", {"key": "duty_chapter_62", "value": "20.0", "effective_on": "2026-01-01",
+                                       "source": "Customs Duties Order 2022 (test)"})
+    assert "Import duty without a Form D, HS chapter 62, % duty_chapter_62 20%" in text_of(officer.get("/officer/customs/"))
     with app.app_context():
         db.session.execute(db.delete(CustomsRule).where(CustomsRule.key == "de_minimis_sen"))
         db.session.commit()
@@ -176,6 +194,13 @@ def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
     page = text_of(response)
     assert "Nothing was saved" in page and "west_first" in page and "volumetric_divisor" in page
     assert "IDR99,000" in text_of(officer.get("/officer/couriers/"))
+    # A new code on two rows: the second row is named, nothing is saved (not a half-saved import).
+    header, *rows = changed.strip().splitlines()
+    twice = "\n".join([header, rows[0].replace("express", "kilat", 1), rows[0].replace("express", "kilat", 1)])
+    response = officer.post("/officer/couriers/import", {"file": (stdio.BytesIO(twice.encode()), "c.csv")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 400 and "This code is already on line 2." in text_of(response)
+    assert "kilat" not in text_of(officer.get("/officer/couriers/"))
 
 
 def test_each_kind_of_box_of_a_split_parcel_gets_its_declaration(app, demo):
