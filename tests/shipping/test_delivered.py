@@ -53,6 +53,10 @@ def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
     page = text_of(Client(app).get(f"/products/{product_id}?qty=48"))
     assert "Cheapest: MYR" in page
     assert Client(app).get(f"/products/{product_id}?qty=abc&state=XX").status_code == 200
+    # 400 units of 320 g are 128 kg: more boxes than one, and the page says how many.
+    bulk = text_of(Client(app).get(f"/products/{product_id}?qty=400"))
+    assert re.search(r"Cheapest: MYR[\d,.]+ Economy consolidated \(J&T class\) · arrives in \d+–\d+ days · "
+                     r"billed as [\d.]+ kg in 7 boxes", bulk), bulk[:2000]
 
 
 def test_the_product_form_shows_what_the_box_costs_and_a_smaller_box(app, demo):
