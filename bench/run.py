@@ -37,6 +37,8 @@ UNCACHED = [
     ("search, 2 filters (no cache)", "/products?q=batik+tulis&verified=1&ships_within=30"),
     ("search, 2 filters (no cache)", "/products?q=sambal&bpom=1&sort=price_asc"),
     ("listing (no cache)", "/products"),
+    ("product page (no cache)", "/products/{product}"),  # with its delivered price
+    ("product, 400 to Sabah (no cache)", "/products/{product}?qty=400&state=MY-12"),
 ]
 
 
@@ -129,7 +131,7 @@ def main() -> None:
             rows.append((name, path.format(product=product), measure(app.url, path.format(product=product), args.seconds)))
     with Gunicorn("app:app", {**env, "CACHE_TYPE": "NullCache"}, args.workers) as app:
         for name, path in UNCACHED:
-            rows.append((name, path, measure(app.url, path, args.seconds)))
+            rows.append((name, path.format(product=product), measure(app.url, path.format(product=product), args.seconds)))
 
     print()
     print(f"Serumpun at 100,000 products; gunicorn {args.workers} sync workers; wrk on 127.0.0.1; "

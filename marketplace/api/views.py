@@ -9,6 +9,7 @@ from ..catalog.taxonomy import CATEGORIES
 from ..core.cache import cached
 from ..core.currency import request_rates
 from ..core.models import utcnow
+from ..core.pagination import plain_args
 from ..extensions import csrf
 from ..shipping import services as shipping
 from . import serialize
@@ -25,20 +26,22 @@ def read_only_cors(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
     response.headers.setdefault("Cache-Control", "public, max-age=60")
     response.vary.add("Accept-Language")
     return response
 
 
-def _json(payload, status: int = 200, last_modified=None):
-    """JSON with an ETag (and Last-Modified when known); a matching conditional request gets a 304."""
+def _json(payload, status: int = 200):
+    """JSON with an ETag of its content; a matching If-None-Match gets a 304.
+
+    No Last-Modified: a product's price also moves with the exchange rate and its shop with the
+    merchant, so no single timestamp says when the answer last changed; the content's hash does.
+    """
     response = jsonify(payload)
     response.status_code = status
     if status == 200:
         response.add_etag()
-        if last_modified is not None:
-            response.last_modified = last_modified
         response.make_conditional(request)
     return response
 
@@ -67,7 +70,7 @@ def products():
 
     def page() -> dict:
         result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
-        args = {k: v for k, v in request.args.items() if k != "page"}
+        args = plain_args()  # "endpoint=x" or "_external=0" are data here, not url_for's instructions
         links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
         if filters.page < result.pages:
             links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
@@ -94,7 +97,7 @@ def products():
 def product(product_id: int):
     """One published product."""
     item = catalog.get_published_product(product_id)
-    return _json({"data": serialize.product(item, request_rates(), utcnow().date())}, last_modified=item.updated_at)
+    return _json({"data": serialize.product(item, request_rates(), utcnow().date())})
 
 
 @bp.route("/categories")

@@ -16,10 +16,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.selectable import Join
 
-from ..accounts.models import MerchantProfile, VerificationStatus
+from ..accounts.models import MerchantProfile, User, VerificationStatus
 from ..core.cache import cached
 from ..extensions import db
-from ..money import Money, MoneyError, Rate, parse_amount, to_idr
+from ..money import MAX_IDR_PRICE, Money, MoneyError, Rate, idr_bounds_showing, parse_amount
 from .models import FoodRegistration, Product, ProductStatus
 from .taxonomy import CATEGORIES
 
@@ -193,11 +193,17 @@ def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     conditions = {"status": Product.status == ProductStatus.PUBLISHED}
     if filters.category:
         conditions["category"] = Product.category == filters.category
-    for name, op in (("min_price", "__ge__"), ("max_price", "__le__")):
-        money = getattr(filters, name)
-        if money is not None:
-            rupiah = money.amount if money.currency == "IDR" or rate is None else to_idr(money, rate)
-            conditions[name] = getattr(Product.price_idr, op)(rupiah)
+    low, high = filters.min_price, filters.max_price
+    if (low or high) and (low or high).currency != "IDR" and rate is not None:
+        # The rupiah prices whose ringgit price, as shown, is within what the buyer typed.
+        lowest, highest = idr_bounds_showing(low, high, rate)
+    else:
+        lowest, highest = (low.amount if low else None), (high.amount if high else None)
+    # Beyond any listed price: clamped, so that a huge number is a bound, not an overflow.
+    if lowest is not None:
+        conditions["min_price"] = Product.price_idr >= min(max(lowest, 0), MAX_IDR_PRICE + 1)
+    if highest is not None:
+        conditions["max_price"] = Product.price_idr <= min(max(highest, -1), MAX_IDR_PRICE)
     if filters.moq_max:
         conditions["moq_max"] = Product.moq <= filters.moq_max
     flags = {
@@ -222,7 +228,8 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
                                                    match.subquery.c.id == Product.id))
         else:
             query = query.select_from(Product)
-        query = query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id)
+        query = query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id) \
+            .join(User, and_(User.id == MerchantProfile.user_id, User.active.is_(True)))  # not suspended
         if match is not None and match.condition is not None:
             query = query.where(match.condition)
         return query.where(*[c for name, c in conditions.items() if name not in skip])
@@ -277,8 +284,10 @@ def published_per_category() -> dict[str, int]:
     """Published products per category, for the home page and the API (cached a minute)."""
 
     def count() -> dict[str, int]:
-        rows = db.session.execute(select(Product.category, func.count())
-                                  .where(Product.status == ProductStatus.PUBLISHED).group_by(Product.category)).all()
+        rows = db.session.execute(
+            select(Product.category, func.count()).join(MerchantProfile, MerchantProfile.id == Product.merchant_id)
+            .join(User, User.id == MerchantProfile.user_id)
+            .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True)).group_by(Product.category)).all()
         return {**{code: 0 for code in CATEGORIES}, **dict(rows)}
 
     return cached("category-counts", (), count)

@@ -224,7 +224,7 @@ def update_product(user: User, product_id: int, data: ProductData) -> Product:
     if problems:
         raise ProductInvalid(problems)
     _apply(product, data)
-    _catalog_changed()
+    _catalog_changed(product)  # updated_at moves even when only its wholesale tiers changed
     db.session.flush()
     return product
 
@@ -260,7 +260,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
         product.mark_published()
     else:
         product.status = target
-    _catalog_changed()
+    _catalog_changed(product)
     db.session.flush()
     return product
 

@@ -43,5 +43,9 @@ def page_url(number: int) -> str:
     Only plain query keys pass: url_for would treat "_external", "_anchor" or
     "endpoint" as instructions, not as data.
     """
-    args = {k: v for k, v in request.args.items() if not k.startswith("_") and k not in ("endpoint", "page")}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+    return url_for(request.endpoint, **(request.view_args or {}), **plain_args(), page=number)
+
+
+def plain_args() -> dict[str, str]:
+    """The query's keys that url_for takes as data: not "page", "endpoint" or anything starting with "_"."""
+    return {k: v for k, v in request.args.items() if not k.startswith("_") and k not in ("endpoint", "page")}

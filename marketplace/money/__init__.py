@@ -8,6 +8,7 @@ quantity, so that what a buyer multiplies on the page is what the line says.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -103,6 +104,11 @@ class Rate:
             raise MoneyError("a rate is a positive Decimal")
 
 
+# Rupiah per unit of a currency Serumpun shows: about 3,900 for MYR, 16,000 for USD. A rate outside
+# this range is a typing mistake that would make every price on the site absurd.
+RATE_RANGE = (Decimal(100), Decimal(100_000))
+
+
 def parse_rate(text: str) -> Decimal:
     """'3924.5', '3,924.50' or '3.924,50' as a Decimal rate with at most four decimals."""
     cleaned = re.sub(r"\s+", "", text or "")[:40]
@@ -110,11 +116,11 @@ def parse_rate(text: str) -> Decimal:
         cleaned = cleaned.replace(".", "").replace(",", ".")
     else:
         cleaned = cleaned.replace(",", "")
-    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", cleaned):
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,12})?", cleaned):
         raise MoneyError("not a number")
     value = Decimal(cleaned)
-    if value <= 0:
-        raise MoneyError("not positive")
+    if not RATE_RANGE[0] <= value <= RATE_RANGE[1]:
+        raise MoneyError("out of range")
     if value != value.quantize(Decimal(1).scaleb(-RATE_DECIMALS)):
         raise MoneyError("too many decimals")
     return value
@@ -131,21 +137,34 @@ def from_idr(amount_idr: int, rate: Rate) -> Money:
     return Money(round_half_up(Decimal(amount_idr) * minor / rate.idr_per_unit), rate.currency)
 
 
-def to_idr(money: Money, rate: Rate) -> int:
-    """Whole rupiah for an amount in the rate's currency (for filters typed in ringgit)."""
-    if money.currency == "IDR":
-        return money.amount
-    if money.currency != rate.currency:
-        raise MoneyError(f"rate is for {rate.currency}, not {money.currency}")
+def idr_bounds_showing(low: Money | None, high: Money | None, rate: Rate) -> tuple[int | None, int | None]:
+    """The whole-rupiah prices whose converted price (rounded half up, as shown) lies within [low, high].
+
+    Shown price = round_half_up(idr x minor / rate); it is at least L when idr >= (L - 1/2) x rate / minor,
+    and at most H when idr < (H + 1/2) x rate / minor.
+    """
     minor = Decimal(10) ** MINOR_UNITS[rate.currency]
-    return round_half_up(Decimal(money.amount) * rate.idr_per_unit / minor)
+    half = Decimal("0.5")
+    lowest = highest = None
+    if low is not None:
+        lowest = math.ceil((Decimal(low.amount) - half) * rate.idr_per_unit / minor)
+    if high is not None:
+        highest = math.ceil((Decimal(high.amount) + half) * rate.idr_per_unit / minor) - 1
+    return lowest, highest
 
 
 def parse_amount(text: str, currency: str) -> Money:
-    """What a buyer types in a price filter ("25", "25.50", "1,250.00") as Money in that currency."""
-    cleaned = re.sub(r"[\s,]", "", text or "")
+    """What a buyer types in a price filter as Money in that currency.
+
+    "25", "25.50", "1,250.00", and the Indonesian and Malay way with a decimal comma: "25,50", "1.250,50".
+    """
     if currency == "IDR":
         return Money(parse_idr(text), "IDR")
+    cleaned = re.sub(r"\s", "", text or "")
+    if re.fullmatch(r"[0-9]+,[0-9]{1,2}|[0-9]{1,3}(\.[0-9]{3})+,[0-9]{1,2}", cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
     if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", cleaned):
         raise MoneyError("not an amount")
     return Money(round_half_up(Decimal(cleaned) * (Decimal(10) ** MINOR_UNITS[currency])), currency)

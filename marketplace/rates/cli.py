@@ -25,7 +25,7 @@ def register_rate_commands(app: Flask) -> None:
         try:
             rate = parse_rate(idr_per_unit)
         except MoneyError as exc:
-            raise click.BadParameter("a positive number with at most four decimals, like 3924.50") from exc
+            raise click.BadParameter("rupiah per unit from 100 to 100,000, at most four decimals, like 3924.50") from exc
         day = effective_on.date() if effective_on else date.today()
         try:
             record_rate(None, currency, rate, day, source)

@@ -57,6 +57,13 @@ def published(app, demo):
     return ids
 
 
+@pytest.mark.parametrize("query", ["endpoint=x", "_external=0", "_anchor=top"])
+def test_odd_query_keys_are_data_not_instructions(client, check, published, query):
+    response = client.get("/api/v1/products?per_page=1&" + query)
+    assert response.status_code == 200
+    assert check(response, "ProductList")["links"]["self"].startswith("http://localhost/api/v1/products?")
+
+
 def test_products_list_matches_its_schema_and_carries_what_partners_need(client, check, published):
     body = check(client.get("/api/v1/products?per_page=10"), "ProductList")
     assert body["meta"]["total"] == 2
@@ -99,12 +106,30 @@ def test_one_product_categories_merchants_and_rates(client, check, published):
     assert {r["currency"]: r["idr_per_unit"] for r in rates} == {"MYR": "3924.5", "SGD": "12780", "USD": "16580"}
 
 
-def test_etags_and_last_modified_answer_304(client, published):
+def test_a_change_to_the_tiers_alone_moves_updated_at(app, client, check, published):
+    before = check(client.get(f"/api/v1/products/{published[0]}"), "ProductResponse")["data"]
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    response = merchant.post(f"/merchant/products/{published[0]}/edit",
+                             product_form(sku="API-1", **{"tiers-0-unit_price": "77000"}))
+    assert response.status_code == 302
+    after = check(client.get(f"/api/v1/products/{published[0]}"), "ProductResponse")["data"]
+    assert after["tiers"][0]["unit_price"]["idr"]["amount"] == 77000
+    assert after["updated_at"] > before["updated_at"]
+
+
+def test_etags_answer_304_until_the_price_moves_with_the_rate(app, client, published):
+    from datetime import date
+
     first = client.get(f"/api/v1/products/{published[0]}")
-    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert first.headers["ETag"] and "Last-Modified" not in first.headers
     assert client.get(f"/api/v1/products/{published[0]}", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    assert client.get(f"/api/v1/products/{published[0]}",
-                      headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "4000", "effective_on": date.today().isoformat(),
+                                     "source": "Test"})
+    moved = client.get(f"/api/v1/products/{published[0]}", headers={"If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and moved.json["data"]["price"]["myr"]["amount"] == 2125  # Rp85,000 / 4,000
     listing = client.get("/api/v1/products")
     again = client.get("/api/v1/products", headers={"If-None-Match": listing.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

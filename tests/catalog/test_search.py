@@ -133,6 +133,9 @@ def test_price_range_in_ringgit_uses_the_rate(app, catalog):
     assert set(found(visitor, "max_price=15")) == {"Spicy Shallot Sambal", "Malabar Black Tea"}  # Rp 58,867 or less
     assert set(found(visitor, "min_price=15.25&max_price=21.66")) == {"Garut Robusta Coffee", "Java Preanger Arabica Coffee"}
     assert set(found(visitor, "min_price=15.30&max_price=21.66")) == {"Java Preanger Arabica Coffee"}  # Rp 60,045+
+    # A bound equal to the price shown keeps the product, from either side; "21,66" is read as 21.66.
+    assert found(visitor, "min_price=21.66&max_price=21.66") == ["Java Preanger Arabica Coffee"]
+    assert found(visitor, "min_price=21,66&max_price=21,66") == ["Java Preanger Arabica Coffee"]
 
 
 def test_sorts(buyer, catalog):
@@ -153,7 +156,8 @@ def test_absurd_pages_and_bad_parameters_get_a_friendly_page(buyer, catalog):
     assert page.status_code == 200 and "There is no page 999." in text_of(page)
     for query in ("page=-1", "page=abc", "page=99999999999999999999", "min_price=abc", "max_price=1e999",
                   "ships_within=0", "moq_max=-5", "sort=drop", "category=weapons", "min_price=100&max_price=5",
-                  "q=" + "x" * 5000, "halal=maybe"):
+                  "q=" + "x" * 5000, "halal=maybe", "min_price=99999999999999999999",
+                  "max_price=99999999999999999999", "endpoint=x", "_external=0"):
         response = buyer.get("/products?" + query)
         assert response.status_code == 200, query
     assert "Some of the filters could not be used" in text_of(buyer.get("/products?min_price=abc"))

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.money import Money, MoneyError, Rate, from_idr, parse_amount, parse_idr, parse_rate, to_idr
+from marketplace.money import (
+    Money,
+    MoneyError,
+    Rate,
+    from_idr,
+    idr_bounds_showing,
+    parse_amount,
+    parse_idr,
+    parse_rate,
+)
 
 MYR = Rate("MYR", Decimal("3924.50"), date(2025, 10, 15))
 
@@ -35,22 +44,38 @@ def test_exact_halves_round_up():
     assert from_idr(60, rate) == Money(2, "MYR")  # exactly 1.5 sen
 
 
-def test_ringgit_typed_in_a_filter_becomes_rupiah():
-    assert to_idr(Money(2500, "MYR"), MYR) == 98113  # RM 25.00 = Rp 98,112.50, half up
-    assert to_idr(parse_amount("25", "MYR"), MYR) == to_idr(Money(2500, "MYR"), MYR)
+def test_a_ringgit_filter_keeps_exactly_the_prices_shown_within_it():
+    # At 3924.50, Rp98,100 and Rp98,130 both show as RM25.00: a filter at RM25 keeps both, from either side.
+    assert from_idr(98_100, MYR) == from_idr(98_130, MYR) == Money(2500, "MYR")
+    lowest, highest = idr_bounds_showing(Money(2500, "MYR"), Money(2500, "MYR"), MYR)
+    assert lowest <= 98_100 and 98_130 <= highest
+    assert from_idr(lowest, MYR) == Money(2500, "MYR") and from_idr(lowest - 1, MYR) == Money(2499, "MYR")
+    assert from_idr(highest, MYR) == Money(2500, "MYR") and from_idr(highest + 1, MYR) == Money(2501, "MYR")
 
 
-def test_to_idr_rounds_half_up():
-    assert to_idr(Money(1, "MYR"), Rate("MYR", Decimal("50"), date(2025, 1, 1))) == 1  # 0.5 rupiah -> 1
+@given(st.integers(0, 5_000_000), st.integers(0, 2_000_000), st.decimals("100", "100000", places=2))
+def test_filter_bounds_agree_with_the_shown_price(idr, sen, idr_per_unit):
+    rate = Rate("MYR", idr_per_unit, date(2025, 1, 1))
+    lowest, highest = idr_bounds_showing(Money(sen, "MYR"), Money(sen, "MYR"), rate)
+    shown = from_idr(idr, rate).amount
+    assert (idr >= lowest) == (shown >= sen)
+    assert (idr <= highest) == (shown <= sen)
+
+
+@pytest.mark.parametrize(("text", "sen"), [("25", 2500), ("25.50", 2550), ("25,50", 2550), ("1,250", 125_000),
+                                           ("1,250.50", 125_050), ("1.250,50", 125_050), ("25,5", 2550)])
+def test_ringgit_amounts_are_read_with_either_decimal_mark(text, sen):
+    assert parse_amount(text, "MYR") == Money(sen, "MYR")
 
 
 @pytest.mark.parametrize(("text", "value"), [("3924.50", "3924.50"), ("3,924.5", "3924.5"), ("3.924,50", "3924.50"),
-                                              ("16580", "16580"), ("0.2548", "0.2548")])
+                                              ("16580", "16580"), ("12780.2548", "12780.2548"), ("100", "100")])
 def test_rates_are_parsed_exactly(text, value):
     assert parse_rate(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "-3924", "0", "3924.12345", "1e3", "NaN", "３９２４"])
+@pytest.mark.parametrize("text", ["", "abc", "-3924", "0", "3924.12345", "1e3", "NaN", "３９２４", "0.2548", "99.99",
+                                  "100000.01", "1" * 25, "1" * 10 + ".5"])
 def test_bad_rates_are_refused(text):
     with pytest.raises(MoneyError):
         parse_rate(text)

@@ -42,8 +42,9 @@ def test_bad_rates_are_refused_and_change_nothing(app, demo):
     officer = Client(app)
     officer.login("officer@serumpun.example")
     officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
-    for value, message in (("-1", "Enter a positive number"), ("3924.123456", "at most four decimals"),
-                           ("lots", "Enter a positive number")):
+    for value, message in (("-1", "from 100 to 100,000"), ("3924.123456", "at most four decimals"),
+                           ("lots", "Enter rupiah per unit"), ("1" * 25, "from 100 to 100,000"),
+                           ("0.0001", "from 100 to 100,000")):
         response = officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": value,
                                                     "effective_on": "2026-01-01", "source": "Test"})
         assert response.status_code == 400 and message in text_of(response)
