@@ -124,7 +124,8 @@ def decode_upload(raw: bytes) -> str:
         raise CsvUnreadable(_l("The file is larger than 2 MB. Split it into smaller files."))
     if b"\x00" in raw:
         raise CsvUnreadable(_l("This is not a CSV file. In your spreadsheet, choose Save as, then CSV."))
-    for encoding in ("utf-8-sig", "cp1252"):
+    # A UTF-8 mark at the start means UTF-8: a bad byte after it is damage, not Windows-1252.
+    for encoding in ("utf-8-sig",) if raw.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:

@@ -8,11 +8,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, DateField, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields import FieldList
 from wtforms.validators import Optional, ValidationError
 
-from ..core.forms import ChoiceField, MultiCheckboxField, chosen, length, options, required, strip
+from ..core.forms import ChoiceField, DateField, MultiCheckboxField, chosen, length, options, required, strip
 from ..money import MAX_IDR_PRICE, MoneyError, parse_idr
 from . import hs
 from .models import FoodRegistration, HalalBody
@@ -202,8 +202,7 @@ class ProductForm(FlaskForm):
     halal_body_name = StringField(_l("Name of the certifying body"), validators=[Optional(), length(120)],
                                   filters=[strip])
     halal_number = StringField(_l("Halal certificate number"), validators=[Optional(), length(60)], filters=[strip])
-    halal_expires_on = DateField(_l("Halal certificate valid until"), validators=[Optional()],
-                                 render_kw={"type": "date"})
+    halal_expires_on = DateField(_l("Halal certificate valid until"), validators=[Optional()])
     food_registration = ChoiceField(_l("Food registration"))
     food_registration_number = StringField(_l("Registration number"), validators=[Optional(), length(40)],
                                            filters=[strip])
@@ -243,10 +242,6 @@ class ProductForm(FlaskForm):
     def validate_made_to_order_days(self, field):
         if self.processing.data == "made_to_order" and field.data is None:
             raise ValidationError(_l("Say how many days it takes to make."))
-
-    def validate_halal_expires_on(self, field):
-        if self.halal_expires_on.raw_data and self.halal_expires_on.raw_data[0] and field.data is None:
-            raise ValidationError(_l("Enter a date, like 2027-06-30."))
 
     def validate_npra_notification(self, field):
         if field.data:

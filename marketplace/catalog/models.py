@@ -113,12 +113,6 @@ class Product(TimestampMixin, db.Model):
         return self.photos[0] if self.photos else None
 
     @property
-    def box_cm(self) -> tuple[float, float, float] | None:
-        if self.box_length_mm is None:
-            return None
-        return (self.box_length_mm / 10, self.box_width_mm / 10, self.box_height_mm / 10)
-
-    @property
     def food_registration_kind(self) -> str:
         """'BPOM MD' or 'P-IRT', as the labels on Indonesian food packs print it."""
         if not self.food_registration:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import DateField as WTFormsDateField
 from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, StopValidation, ValidationError
 
 
 def required():
@@ -46,6 +47,24 @@ class ChoiceField(SelectField):
             return  # whether a choice is needed is the validators' business
         if self.data not in {choice.value for choice in self.iter_choices()}:
             raise ValidationError(_l("Please choose one of the options."))
+
+
+class DateField(WTFormsDateField):
+    """A date typed as 2027-06-30 (a phone's date picker sends that); a bad one is refused in our words."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"type": "date"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Enter a date, like 2027-06-30.")) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()  # something unreadable was typed: say so, not "this field is required"
 
 
 class MultiCheckboxField(SelectMultipleField):

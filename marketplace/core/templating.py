@@ -164,6 +164,7 @@ def register_template_helpers(app: Flask) -> None:
         amount=lambda money: format_money(money.amount, money.currency),
         rate=lambda value: format_decimal(value, format="#,##0.00##"),
         kg=lambda grams: format_decimal(Decimal(grams).scaleb(-3), format="#,##0.0"),  # 2500 -> 2.5 (2,5 in id)
+        cm=lambda mm: format_decimal(Decimal(mm).scaleb(-1), format="#,##0.#"),  # 65 -> 6.5 (6,5 in id), 180 -> 18
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
         hs=format_hs,
         hs_chapter=chapter_name,

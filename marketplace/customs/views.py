@@ -5,11 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
-from ..core.forms import length, required, status_for, strip
+from ..core.forms import DateField, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.templating import format_money
 from ..extensions import db
@@ -63,7 +63,7 @@ class RuleForm(FlaskForm):
                       render_kw={"list": "rule-keys", "autocomplete": "off", "spellcheck": "false"},
                       description=_l("One of the keys below, or duty_chapter_NN for the duty of HS chapter NN."))
     value = StringField(_l("Value"), validators=[length(200)], filters=[strip])
-    effective_on = DateField(_l("In force from"), validators=[required()], render_kw={"type": "date"})
+    effective_on = DateField(_l("In force from"), validators=[required()])
     source = StringField(_l("Source"), validators=[required(), length(300, 3)], filters=[strip])
 
 

@@ -97,9 +97,12 @@ def _decode(data: bytes) -> Image.Image:
 def _normalise(image: Image.Image) -> Image.Image:
     """Upright, in RGB or RGBA, and with nothing but pixels."""
     image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "RGBA"):
-        has_alpha = image.mode in ("LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-        image = image.convert("RGBA" if has_alpha else "RGB")
+    # A transparent colour ("transparency" in the info: a PNG tRNS chunk) counts as alpha in any mode,
+    # RGB and grey included, so its pixels become white on the JPEG, not black.
+    if image.mode != "RGBA" and (image.mode in ("LA", "PA") or "transparency" in image.info):
+        image = image.convert("RGBA")
+    elif image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGB")
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     return clean

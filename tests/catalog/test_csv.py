@@ -111,6 +111,9 @@ def test_unreadable_files_are_refused_with_a_reason(app, merchant):
     assert "These columns are missing: sku." in text_of(check(merchant, "name_id,category,stock\nA,other,1\n"))
     assert "These columns are not known: harga." in text_of(check(merchant, HEADER.strip() + ",harga\n"))
     assert "The file has no products in it." in text_of(check(merchant, HEADER))
+    # A UTF-8 file (it starts with the UTF-8 mark) with one damaged byte: said so, not read as Windows-1252.
+    damaged = b"\xef\xbb\xbf" + HEADER.encode() + b"KOPI-9,Kopi \xff\n"
+    assert "The file's characters could not be read. Save it as CSV UTF-8." in text_of(check(merchant, damaged))
     assert products(app) == {}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import PriceTier, Product, ProductStatus
 from marketplace.extensions import db
 
-from ..helpers import product_form, text_of
+from ..helpers import Client, product_form, text_of
 
 
 def products(app) -> list[Product]:
@@ -95,6 +95,19 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(app, merchant, overrid
     assert response.status_code == 400
     assert message in text_of(response)
     assert products(app) == []
+
+
+def test_a_bad_date_is_refused_in_the_readers_language_only(app, merchant):
+    merchant.post("/language", {"language": "id", "next": "/"}, token_from="/")
+    page = text_of(merchant.post("/merchant/products/new", product_form(halal_expires_on="31-02-2029")))
+    assert "Masukkan tanggal, misalnya 2027-06-30." in page and "Not a valid date" not in page
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    officer.post("/language", {"language": "ms", "next": "/"}, token_from="/")
+    for url, form in (("/officer/rates/", {"currency": "MYR", "idr_per_unit": "3924.50"}),
+                      ("/officer/customs/", {"key": "lvg_rate", "value": "10"})):
+        page = text_of(officer.post(url, {**form, "effective_on": "esok", "source": "Ujian"}))
+        assert "Masukkan tarikh" in page and "Not a valid date" not in page, url
 
 
 @pytest.mark.parametrize("price", ["85000", "85.000", "85,000", "Rp 85.000", "rp85000"])
@@ -186,7 +199,6 @@ def test_another_merchant_cannot_see_or_touch_the_product(app, merchant, rival, 
 
 
 def test_buyers_and_visitors_cannot_use_the_merchant_pages(app, demo, make_product):
-    from ..helpers import Client
 
     buyer = Client(app)
     buyer.login("buyer@serumpun.example")
@@ -246,6 +258,11 @@ def test_a_disabled_merchants_products_are_hidden(app, merchant, make_product):
         product.status = ProductStatus.PUBLISHED
         db.session.scalar(select(User).where(User.email == "merchant@serumpun.example")).active = False
         db.session.commit()
-    from ..helpers import Client
 
     assert Client(app).get(f"/products/{product_id}").status_code == 404
+    # Nor do they turn up in search, in the API or in the category counts.
+    visitor = Client(app)
+    assert "Java Preanger Arabica Coffee" not in visitor.get("/products").get_data(as_text=True)
+    assert visitor.get("/api/v1/products").json["meta"]["total"] == 0
+    coffee = next(c for c in visitor.get("/api/v1/categories").json["data"] if c["code"] == "coffee-tea")
+    assert coffee["product_count"] == 0

@@ -66,6 +66,16 @@ def test_transparent_png_gets_a_white_background_in_jpeg():
     assert decoded(result.variants[0].jpeg.data).convert("RGB").getpixel((10, 10)) == (255, 255, 255)
 
 
+@pytest.mark.parametrize(("mode", "key"), [("RGB", (0, 0, 0)), ("L", 0)])
+def test_a_transparent_colour_in_an_rgb_or_grey_png_becomes_white_too(mode, key):
+    # No alpha channel: the PNG names one colour as transparent (a tRNS chunk), here black.
+    out = io.BytesIO()
+    Image.new(mode, (400, 400), key).save(out, "PNG", transparency=key)
+    assert "transparency" in Image.open(io.BytesIO(out.getvalue())).info
+    result = process_image(out.getvalue())
+    assert decoded(result.variants[0].jpeg.data).convert("RGB").getpixel((10, 10)) == (255, 255, 255)
+
+
 def test_camera_jpegs_with_extra_pictures_are_accepted():
     """Many cameras write MPO: a JPEG with more pictures after the first. The first is the photo."""
     first, second = Image.new("RGB", (900, 600), (10, 120, 200)), Image.new("RGB", (450, 300), (200, 10, 10))
