@@ -20,6 +20,7 @@ COLUMNS = ["merchant_id", "status", "category", "price_idr", "moq", "made_to_ord
 # search triggers that only the search migration creates.
 def upgrade():
     op.create_index('ix_products_facets', 'products', COLUMNS, unique=False)
+    op.execute("ANALYZE")  # statistics, or SQLite's planner keeps reading the wide rows
 
 
 def downgrade():
