@@ -194,7 +194,8 @@ def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     if filters.category:
         conditions["category"] = Product.category == filters.category
     low, high = filters.min_price, filters.max_price
-    if (low or high) and (low or high).currency != "IDR" and rate is not None:
+    given = low if low is not None else high
+    if given is not None and given.currency != "IDR" and rate is not None:
         # The rupiah prices whose ringgit price, as shown, is within what the buyer typed.
         lowest, highest = idr_bounds_showing(low, high, rate)
     else:
