@@ -187,6 +187,12 @@ def _text_match(tokens: list[str]) -> TextMatch:
     return TextMatch(relevance=-fts.c.rank, subquery=fts)
 
 
+def _of_active_merchants(query):
+    """Products with their merchant, leaving out merchants whose account is suspended."""
+    return query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id) \
+        .join(User, and_(User.id == MerchantProfile.user_id, User.active.is_(True)))
+
+
 def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     """Each filter's SQL condition, by name."""
     """Each filter's condition by name; the facet flags apart, since facets count them one by one."""
@@ -229,8 +235,7 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
                                                    match.subquery.c.id == Product.id))
         else:
             query = query.select_from(Product)
-        query = query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id) \
-            .join(User, and_(User.id == MerchantProfile.user_id, User.active.is_(True)))  # not suspended
+        query = _of_active_merchants(query)
         if match is not None and match.condition is not None:
             query = query.where(match.condition)
         return query.where(*[c for name, c in conditions.items() if name not in skip])
@@ -285,10 +290,8 @@ def published_per_category() -> dict[str, int]:
     """Published products per category, for the home page and the API (cached a minute)."""
 
     def count() -> dict[str, int]:
-        rows = db.session.execute(
-            select(Product.category, func.count()).join(MerchantProfile, MerchantProfile.id == Product.merchant_id)
-            .join(User, User.id == MerchantProfile.user_id)
-            .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True)).group_by(Product.category)).all()
+        rows = db.session.execute(_of_active_merchants(select(Product.category, func.count()))
+                                  .where(Product.status == ProductStatus.PUBLISHED).group_by(Product.category)).all()
         return {**{code: 0 for code in CATEGORIES}, **dict(rows)}
 
     return cached("category-counts", (), count)

@@ -20,7 +20,7 @@ def rows_in_force(today: date) -> dict[str, CustomsRule]:
     latest = (select(CustomsRule.key, func.max(CustomsRule.effective_on).label("on"))
               .where(CustomsRule.effective_on <= today).group_by(CustomsRule.key).subquery())
     return {r.key: r for r in db.session.scalars(select(CustomsRule).join(latest, and_(
-        CustomsRule.key == latest.c.key, CustomsRule.effective_on == latest.c.on)).order_by(CustomsRule.key))}
+        CustomsRule.key == latest.c.key, CustomsRule.effective_on == latest.c.on)))}
 
 
 def rules_in_force(today: date) -> Rules | None:

@@ -81,8 +81,11 @@ class Option:
     service: Service
     parcels: tuple[Parcel, ...]
     chargeable_g: tuple[int, ...]  # per box
-    price_idr: int
-    box_prices_idr: tuple[int, ...] = ()  # per box; they sum to price_idr
+    box_prices_idr: tuple[int, ...]  # per box
+
+    @property
+    def price_idr(self) -> int:
+        return sum(self.box_prices_idr)
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
                 kinds[group] = (parcel, charged, price_idr(charged, rate, service.step_g))
         boxes = [kinds[group] for group in groups]
         result.options.append(Option(service, tuple(b[0] for b in boxes), tuple(b[1] for b in boxes),
-                                     sum(b[2] for b in boxes), tuple(b[2] for b in boxes)))
+                                     tuple(b[2] for b in boxes)))
     return result
 
 
