@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from flask import Flask
+from flask import Flask, session
+from flask_wtf.csrf import generate_csrf
 
 DEMO_PASSWORD = "serumpun-demo"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -16,20 +17,62 @@ class Client:
         self.http = app.test_client()
         # Tests read English unless they ask for another language.
         self.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        # Flask-WTF keeps one token per browser session: the token read from one page is good for every
+        # form until the session is cleared (signing in or out). Keyed by the session's own token.
+        self._tokens: dict[str, str] = {}
 
     def get(self, url: str, **kwargs):
         return self.http.get(url, **kwargs)
 
     def csrf_token(self, url: str = "/login") -> str:
+        """The token on the page at url, read as a browser would (one GET)."""
         page = self.http.get(url).get_data(as_text=True)
         match = CSRF_RE.search(page)
         assert match, f"no CSRF token on {url}"
         return match.group(1)
 
+    def _session_token(self) -> str | None:
+        """The raw CSRF token kept in this client's session cookie, if there is one."""
+        cookie = self.http.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        if cookie is None:
+            return None
+        try:
+            session = self.app.session_interface.get_signing_serializer(self.app).loads(cookie.value)
+        except Exception:  # not a session this app signed: read a page instead
+            return None
+        return session.get("csrf_token")
+
+    def _start_session_token(self) -> str | None:
+        """Put a CSRF token in the session, as the first page with a form would; None where the cookie is https-only."""
+        if self.app.config["SESSION_COOKIE_SECURE"] or self.http.environ_base.get("wsgi.url_scheme") == "https":
+            return None  # the test client would not send the cookie back to an http:// transaction
+        with self.app.test_request_context():
+            generate_csrf()  # Flask-WTF's own token, in a session of its own
+            raw = session["csrf_token"]
+        with self.http.session_transaction() as browser_session:
+            browser_session.setdefault("csrf_token", raw)
+        return self._session_token()
+
+    def form_token(self, url: str) -> str:
+        """The session's token for any form: Flask-WTF signs the one raw token that the session keeps.
+
+        A browser reads it from the first page with a form; here it is read from the page at url only
+        when the session cannot be read or written directly (an https-only cookie).
+        """
+        raw = self._session_token() or self._start_session_token()
+        if raw is None:
+            return self.csrf_token(url)
+        if raw not in self._tokens:
+            with self.app.test_request_context():
+                session["csrf_token"] = raw
+                self._tokens = {raw: generate_csrf()}
+        return self._tokens[raw]
+
     def post(self, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
-        """Post a form as a browser would: with the token from the page it came from."""
+        """Post a form as a browser would: with the session's token (read from a page once per session)."""
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token(token_from or url))
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.form_token(token_from or url)
         return self.http.post(url, data=data, **kwargs)
 
     def login(self, email: str, password: str = DEMO_PASSWORD, **extra):
@@ -128,17 +171,40 @@ def product_form(**overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def publish_product(app, email: str = "merchant@serumpun.example", **overrides) -> int:
-    """A product made, photographed and published through the merchant's pages; returns its id."""
-    import io
+def create_product(app, email: str = "merchant@serumpun.example", photos: int = 0, publish: bool = False,
+                   photo_size: tuple[int, int] = (1000, 700), **overrides) -> int:
+    """A product as the merchant's form would save it, made through the catalog services; returns its id.
+
+    For tests about something else than the merchant's pages: the form parses product_form(**overrides)
+    exactly as on the page, then the services that the views call create, photograph and publish it.
+    """
+    from sqlalchemy import select
+    from werkzeug.datastructures import MultiDict
+
+    from marketplace.accounts.models import User
+    from marketplace.catalog import services
+    from marketplace.catalog.forms import ProductForm, product_data_from
+    from marketplace.catalog.models import ProductStatus
+    from marketplace.extensions import db
+    from marketplace.media.storage import storage
 
     from .images import png
 
-    merchant = Client(app)
-    merchant.login(email)
-    created = merchant.post("/merchant/products/new", product_form(**overrides))
-    product_id = int(created.headers["Location"].split("/")[-2])
-    merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png()), "a.png")]},
-                  content_type="multipart/form-data")
-    merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
-    return product_id
+    with app.test_request_context(method="POST"):
+        user = db.session.scalar(select(User).where(User.email == email))
+        form = ProductForm(formdata=MultiDict(product_form(**overrides)), meta={"csrf": False})
+        assert form.validate(), form.errors
+        product = services.create_product(user, product_data_from(form))
+        if photos:
+            services.add_photos(user, product.id, [("a.png" if n == 0 else f"{n}.png", png(*photo_size, colour=(20 + n, 140, 60)))
+                                               for n in range(photos)],
+                                storage())
+        if publish:
+            services.change_status(user, product.id, ProductStatus.PUBLISHED)
+        db.session.commit()
+        return product.id
+
+
+def publish_product(app, email: str = "merchant@serumpun.example", **overrides) -> int:
+    """A product made, photographed and published (through the services the merchant's pages call)."""
+    return create_product(app, email, photos=1, publish=True, **overrides)

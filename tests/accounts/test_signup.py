@@ -165,6 +165,7 @@ def test_signed_in_users_are_sent_away_from_signup(client, demo):
     assert client.get("/signup/merchant").status_code == 302
 
 
+@pytest.mark.commits
 def test_a_concurrent_signup_with_the_same_email_gets_a_message_not_an_error(app):
     """Another request inserts the same email and commits while ours is running: ours hears why, no 500.
 
