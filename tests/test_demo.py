@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import MerchantProfile, Role, User
@@ -13,13 +14,19 @@ from marketplace.extensions import db
 from .helpers import Client
 
 
-def test_seed_demo_is_idempotent_and_makes_every_role_and_the_catalog(app):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
+@pytest.fixture(scope="module")
+def seeded(shared_data):
+    """`flask seed-demo` run twice on an empty database, once for the module: its catalog takes long to make."""
+    with shared_data.building() as app:
+        runner = app.test_cli_runner()
+        return runner.invoke(args=["seed-demo"]), runner.invoke(args=["seed-demo"])
+
+
+def test_seed_demo_is_idempotent_and_makes_every_role_and_the_catalog(app, seeded):
+    first, second = seeded
     assert first.exit_code == 0, first.output
     assert "17 created" in first.output
     assert "Demo products: 60 created" in first.output
-    second = runner.invoke(args=["seed-demo"])
     assert "0 created, 17 already there" in second.output
     assert "Demo products: 0 created, 60 already there" in second.output
     with app.app_context():
@@ -77,15 +84,11 @@ def test_seed_demo_refuses_to_run_in_production(app_factory):
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_every_published_demo_product_has_a_delivered_price_to_every_state(app):
-    from marketplace.demo.seed import seed_demo
-    from marketplace.media.storage import storage
+def test_every_published_demo_product_has_a_delivered_price_to_every_state(app, seeded):
     from marketplace.rates.services import rates_in_force
     from marketplace.shipping.services import delivered_price
 
     with app.test_request_context():
-        seed_demo(storage())
-        db.session.commit()
         today = date.today()
         rate = rates_in_force(today)["MYR"]
         products = db.session.scalars(select(Product).where(Product.status == ProductStatus.PUBLISHED)).all()

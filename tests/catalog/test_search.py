@@ -1,14 +1,15 @@
 """Finding products: words in Indonesian or English, prefixes, filters that agree with their counts."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, timedelta
 
 import pytest
 
-from ..helpers import Client, text_of
-from ..images import png
+from marketplace.catalog.models import Product, ProductStatus
+from marketplace.extensions import db
+
+from ..helpers import Client, create_product, text_of
 
 # Everything but the first product: no tiers, and no coffee words in the description.
 NO_TIERS = {"tiers-0-min_quantity": "", "tiers-0-unit_price": "", "tiers-1-min_quantity": "", "tiers-1-unit_price": "",
@@ -35,18 +36,18 @@ CATALOG = [
 ]
 
 
-@pytest.fixture()
-def catalog(app, merchant, make_product):
+@pytest.fixture(scope="module")
+def catalog(shared_data):
+    """Six published products and a draft, built once for the module (its tests only read them)."""
     ids = {}
-    for sku, overrides in CATALOG:
-        product_id = make_product(sku=sku, **{**({} if sku == "KOPI-1" else NO_TIERS), **overrides})
-        merchant.post(f"/merchant/products/{product_id}/photos", {"photos": [(io.BytesIO(png(300, 300)), "a.png")]},
-                      content_type="multipart/form-data")
-        response = merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"},
-                                 token_from="/merchant/products/")
-        assert "Published" in text_of(merchant.get(response.headers["Location"])), sku
-        ids[sku] = product_id
-    make_product(sku="DRAFT-1", name_id="Kopi Rahasia", name_en="Secret Coffee")  # never shown
+    with shared_data.building() as app:
+        shared_data.seed_demo()
+        for sku, overrides in CATALOG:
+            ids[sku] = create_product(app, sku=sku, photos=1, publish=True, photo_size=(300, 300),
+                                      **{**({} if sku == "KOPI-1" else NO_TIERS), **overrides})
+            with app.app_context():
+                assert db.session.get(Product, ids[sku]).status == ProductStatus.PUBLISHED, sku
+        create_product(app, sku="DRAFT-1", name_id="Kopi Rahasia", name_en="Secret Coffee")  # never shown
     return ids
 
 
