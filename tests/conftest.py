@@ -143,6 +143,8 @@ class TestData:
         self.layers: list = []
         self.attached: dict = {}  # app -> the engine it had
         self.demo_seeded = False
+        self.fixture_name = None
+        self.media_root = None
 
     def begin(self) -> None:
         """A new layer: the outer transaction, or a savepoint within a module's shared data."""
@@ -230,16 +232,15 @@ def _wants_commits(request) -> bool:
 def _test_data(request, _shared_app, tmp_path):
     """This test's layer of data, and a clean slate for everything else the shared app keeps."""
     data = getattr(request.node.module, "_serumpun_shared_data", None)
-    if data is not None and "shared_data" not in request.fixturenames:
-        raise RuntimeError("a module's shared data is open: only tests that use it may run now")
-    commits = _wants_commits(request)
-    if data is None or commits:
-        if data is not None:
-            raise RuntimeError("a test marked `commits` cannot run inside a module's shared data")
-        data = TestData(_shared_app, commits)
-        owned = True
-    else:
+    if data is not None:
+        if data.fixture_name not in request.fixturenames:
+            raise RuntimeError("a module's shared data is open: only tests that use it may run now")
+        if _wants_commits(request) and not data.commits:
+            raise RuntimeError("a test that needs real commits cannot run inside rolled-back shared data")
         owned = False
+    else:
+        data = TestData(_shared_app, _wants_commits(request))
+        owned = True
     data.begin()
     demo_before = data.demo_seeded
     media_root = tmp_path / "instance" / "media" if owned else data.media_root
@@ -253,8 +254,8 @@ def _test_data(request, _shared_app, tmp_path):
             data.demo_seeded = demo_before
             if owned:
                 data.close()
-            if commits:
-                data.empty_tables(_shared_app)
+                if data.commits:
+                    data.empty_tables(_shared_app)
 
 
 @pytest.fixture()
@@ -355,23 +356,17 @@ def demo(app, _test_data):
     return app
 
 
-@pytest.fixture(scope="module")
-def shared_data(request, _shared_app, tmp_path_factory):
-    """For a module whose tests only read what its fixtures build: build it once, roll it back at the end.
-
-    A module-scoped fixture takes this one and builds its data in `with shared_data.building():`;
-    each test of the module then runs in a savepoint within it. Use `shared_data.seed_demo()` there
-    rather than the `demo` fixture. Media files written while building live in `shared_data.media_root`.
-    """
-    data = TestData(_shared_app, commits=False)
-    data.media_root = tmp_path_factory.mktemp("shared-media")
+def _module_data(request, shared_app, media_root, commits: bool, fixture_name: str):
+    data = TestData(shared_app, commits=commits)
+    data.media_root = media_root
+    data.fixture_name = fixture_name
     data.begin()
     request.module._serumpun_shared_data = data
 
     @contextmanager
     def building():
-        with _state_reset(_shared_app, data.media_root, remove_media=False):
-            yield _shared_app
+        with _state_reset(shared_app, data.media_root, remove_media=False):
+            yield shared_app
 
     data.building = building
 
@@ -386,6 +381,34 @@ def shared_data(request, _shared_app, tmp_path_factory):
     finally:
         del request.module._serumpun_shared_data
         data.close()
+        if commits:
+            data.empty_tables(shared_app)
+        shutil.rmtree(media_root, ignore_errors=True)
+
+
+SHARED_DATA_FIXTURES = ("shared_data", "committed_shared_data")
+
+
+@pytest.fixture(scope="module")
+def shared_data(request, _shared_app, tmp_path_factory):
+    """For a module whose tests only read what its fixtures build: build it once, roll it back at the end.
+
+    A module-scoped fixture takes this one and builds its data in `with shared_data.building():`;
+    each test of the module that uses it then runs in a savepoint within it (and after the module's
+    other tests). Use `shared_data.seed_demo()` there rather than the `demo` fixture. Media files
+    written while building live in `shared_data.media_root`.
+    """
+    yield from _module_data(request, _shared_app, tmp_path_factory.mktemp("shared-media"), False, "shared_data")
+
+
+@pytest.fixture(scope="module")
+def committed_shared_data(request, _shared_app, tmp_path_factory):
+    """Like `shared_data`, committed for real (for a server thread); its tests must only read it.
+
+    Every table is emptied after the module's last test that uses it.
+    """
+    yield from _module_data(request, _shared_app, tmp_path_factory.mktemp("shared-media"), True,
+                            "committed_shared_data")
 
 
 def pytest_collection_modifyitems(items):
@@ -394,4 +417,4 @@ def pytest_collection_modifyitems(items):
     for n, item in enumerate(items):
         first_of_module.setdefault(item.nodeid.split("::")[0], n)
     items.sort(key=lambda item: (first_of_module[item.nodeid.split("::")[0]],
-                                 "shared_data" in getattr(item, "fixturenames", ())))
+                                 any(name in getattr(item, "fixturenames", ()) for name in SHARED_DATA_FIXTURES)))

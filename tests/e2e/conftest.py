@@ -52,6 +52,20 @@ def live_server(app):
         yield server
 
 
+@pytest.fixture(scope="module")
+def demo_catalog(committed_shared_data):
+    """`flask seed-demo`'s accounts and catalog, committed once for the journeys that only read them."""
+    from marketplace.demo.seed import seed_demo
+    from marketplace.extensions import db
+    from marketplace.media.storage import storage
+
+    with committed_shared_data.building() as app, app.app_context():
+        seed_demo(storage())
+        db.session.commit()
+    committed_shared_data.demo_seeded = True
+    return committed_shared_data
+
+
 @pytest.fixture()
 def screenshot():
     """Save what the user sees at phone and desktop width, for a person to look at."""

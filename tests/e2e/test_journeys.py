@@ -158,15 +158,8 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     buyer.close()
 
 
-def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(browser, live_server, app, screenshot):
-    from marketplace.demo.seed import seed_demo
-    from marketplace.extensions import db
-    from marketplace.media.storage import storage
-
-    with app.app_context():
-        seed_demo(storage())
-        db.session.commit()
-
+def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(browser, live_server, demo_catalog,
+                                                                              screenshot):
     # A buyer in Petaling Jaya, on a phone, reading English; prices in ringgit.
     context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
     page = context.new_page()
@@ -200,16 +193,8 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     context.close()
 
 
-def test_buyer_switches_the_delivery_state_to_sabah_and_sees_the_east_malaysia_price(browser, live_server, app,
-                                                                                     screenshot):
-    from marketplace.demo.seed import seed_demo
-    from marketplace.extensions import db
-    from marketplace.media.storage import storage
-
-    with app.app_context():
-        seed_demo(storage())
-        db.session.commit()
-
+def test_buyer_switches_the_delivery_state_to_sabah_and_sees_the_east_malaysia_price(browser, live_server,
+                                                                                     demo_catalog, screenshot):
     context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
     page = context.new_page()
     page.goto(live_server.url + "/products?q=arabica")
