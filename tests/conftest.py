@@ -38,6 +38,7 @@ os.environ.pop("DATABASE_URL", None)
 
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -82,6 +83,11 @@ class Databases:
             for name in self.made:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+
+# Hypothesis fails an example that takes over 200 ms, and a test whose data is slow to generate: on a
+# busy 2-core machine both happen to correct code. Each example is still checked; only the clock is not.
+settings.register_profile("serumpun", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("serumpun")
 
 # Sessions join the test's open transaction by a savepoint; with an Engine as the bind (production,
 # and tests marked `commits`) the option changes nothing.

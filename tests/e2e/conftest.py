@@ -6,7 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
+
+# expect() gives up after 5 s by default: on a busy machine processing two photos or rendering a page of
+# sixty products can take longer, and a correct journey failed. Waiting longer only delays a real failure.
+expect.set_options(timeout=30_000)
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).parent / "screenshots"
