@@ -24,7 +24,9 @@ SQLite, so no other connection can write meanwhile), every app's sessions are bo
 with join_transaction_mode="create_savepoint" (SQLAlchemy's "joining a session into an external
 transaction" recipe; pysqlite runs SAVEPOINTs because marketplace/core/sqlite.py turns off its own
 transaction handling and emits BEGIN itself), and the transaction is rolled back after the test.
-A module may build read-only data once (see `shared_data`): its layer is one level further out.
+- `shared_data` / `committed_shared_data` (module scope): for a module whose tests only read what a
+  module fixture builds (a catalog); built once, each test in a savepoint within it (or, committed, for
+  a server thread); the module's other tests run before them.
 """
 from __future__ import annotations
 
@@ -178,9 +180,7 @@ class TestData:
 
     def end_layer(self) -> None:
         if self.layers:
-            layer = self.layers.pop()
-            if layer.is_active:
-                layer.rollback()
+            self.layers.pop().rollback()  # also ends a transaction that an error left inactive
 
     def close(self) -> None:
         while self.layers:
