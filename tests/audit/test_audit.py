@@ -22,13 +22,20 @@ def entries(app) -> list[AuditEntry]:
         return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
+def courier_id(app, code: str) -> int:
+    from marketplace.shipping.models import CourierService
+
+    with app.app_context():
+        return db.session.scalar(select(CourierService.id).where(CourierService.code == code))
+
+
 def officer_changes_rate_courier_and_rule(officer: Client) -> None:
     saved = officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "3950.25", "effective_on": "2026-12-01",
                                              "source": "Bank Indonesia JISDOR"})
     assert saved.status_code == 302
-    form = officer.get("/officer/couriers/1").get_data(as_text=True)
-    assert "Pos Indonesia EMS" in form or "Express" in form
-    saved = officer.post("/officer/couriers/2", {
+    ems = courier_id(officer.app, "pos-ems")
+    assert "Pos Indonesia EMS" in officer.get(f"/officer/couriers/{ems}").get_data(as_text=True)
+    saved = officer.post(f"/officer/couriers/{ems}", {
         "code": "pos-ems", "name": "Pos Indonesia EMS", "level": "postal", "volumetric_divisor": "5000",
         "weight_step_g": "500", "max_weight_g": "30000", "max_longest_cm": "105", "max_sum_cm": "200",
         "transit_min_days": "3", "transit_max_days": "6", "west_first": "199000", "west_next": "48000",
@@ -66,7 +73,8 @@ def test_the_trail_filters_by_object_actor_and_date(app, officer):
     officer_changes_rate_courier_and_rule(officer)
     only_rules = text_of(officer.get("/officer/audit?object_kind=customs_rule"))
     assert "Customs rule recorded" in only_rules and "Courier service changed" not in only_rules
-    courier = text_of(officer.get("/officer/audit?object_kind=courier_service&object_id=2"))
+    ems = courier_id(app, "pos-ems")
+    courier = text_of(officer.get(f"/officer/audit?object_kind=courier_service&object_id={ems}"))
     assert "Courier service changed" in courier and "Exchange rate recorded" not in courier
     officer_id = next(e.actor_id for e in entries(app) if e.actor_name.endswith("<officer@serumpun.example>"))
     by_officer = text_of(officer.get(f"/officer/audit?actor={officer_id}"))

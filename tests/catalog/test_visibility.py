@@ -28,7 +28,7 @@ def make(email: str, sku: str, status: ProductStatus, **overrides) -> int:
     user = accounts.find_user_by_email(email)
     data = catalog.ProductData(
         sku=sku, name_id=f"Kopi {sku}", name_en=f"Coffee {sku}", category="coffee-tea", price_idr=85_000, stock=50,
-        hs_code="0901.21", packed_weight_g=320, box_length_mm=180, box_width_mm=120, box_height_mm=65,
+        hs_code="090121", packed_weight_g=320, box_length_mm=180, box_width_mm=120, box_height_mm=65,
         **overrides)
     product = catalog.create_product(user, data)
     catalog.add_photos(user, product.id, [("a.png", png(400, 300))], storage())
