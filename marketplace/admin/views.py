@@ -1,8 +1,9 @@
 """The admins' area: people, officer invitations and the development outbox."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts import services as accounts
@@ -12,6 +13,7 @@ from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..core.pagination import Page, page_number
+from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..mail.services import list_outbox
 
@@ -68,3 +70,11 @@ def outbox():
         pager=Page(page, 50, total),
         backend=current_app.config["MAIL_BACKEND"],
     )
+
+
+def register(app: Flask) -> None:
+    """The admins' pages."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("admin",), "admin.dashboard", _l("People"), 10)
+    add_navigation(app, ("admin",), "admin.invite_officer", _l("Invite officer"), 20)
+    add_navigation(app, ("admin",), "admin.outbox", _l("Outbox"), 90)

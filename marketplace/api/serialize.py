@@ -8,8 +8,8 @@ from flask_babel import force_locale
 
 from ..catalog.hs import chapter_name, format_hs
 from ..catalog.models import Product
-from ..catalog.taxonomy import CATEGORIES
 from ..core.places import KECAMATAN
+from ..core.taxonomy import CATEGORIES
 from ..media.storage import storage
 from ..money import Money, Rate, decimal_text, from_idr
 from ..shipping.delivered import shipping_myr

@@ -1,17 +1,17 @@
 """JSON API v1: the catalog for partner systems. Read-only, open to any origin."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Flask, jsonify, request, url_for
 
 from ..catalog import search
 from ..catalog import services as catalog
-from ..catalog.taxonomy import CATEGORIES
 from ..core.cache import cached
-from ..core.currency import request_rates
 from ..core.models import utcnow
 from ..core.pagination import plain_args
+from ..core.taxonomy import CATEGORIES
 from ..extensions import csrf
 from ..orders import quotes as order_quote
+from ..rates.currency import request_rates
 from . import serialize
 from .openapi import document
 
@@ -174,3 +174,8 @@ def quotes():
 def openapi():
     """This API, described in OpenAPI 3.1."""
     return _json(document(request.host_url.rstrip("/")))
+
+
+def register(app: Flask) -> None:
+    """The JSON API v1."""
+    app.register_blueprint(bp)

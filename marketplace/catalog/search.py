@@ -18,11 +18,11 @@ from sqlalchemy.sql.selectable import Join
 
 from ..accounts.models import MerchantProfile, VerificationStatus
 from ..core.cache import cached
+from ..core.taxonomy import CATEGORIES
 from ..extensions import db
 from ..money import MAX_IDR_PRICE, Money, MoneyError, Rate, idr_bounds_showing, parse_amount
 from .models import FoodRegistration, Product
 from .queries import only_visible
-from .taxonomy import CATEGORIES
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 SHIP_OPTIONS = (3, 7, 14, 30)

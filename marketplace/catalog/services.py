@@ -13,6 +13,7 @@ from ..audit import services as audit
 from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError, NotFound
 from ..core.models import utcnow
+from ..core.taxonomy import CATEGORIES, category_words
 from ..core.transactions import on_commit
 from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, process_image
@@ -21,7 +22,6 @@ from ..media.storage import StorageBackend
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
 from .queries import is_visible, may_preview, only_visible
-from .taxonomy import CATEGORIES, category_words
 
 MAX_PHOTOS = 8
 HALAL_WARNING_DAYS = 60

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -12,14 +13,16 @@ from markupsafe import Markup
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.cache import cached, cached_page
-from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
 from ..core.places import state_choices
+from ..core.taxonomy import CATEGORIES
+from ..core.ui import add_dashboard_section, add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..extensions import db, limiter
 from ..media.storage import storage
+from ..rates.currency import request_rates, select_currency
 from ..shipping import couriers, delivered
 from . import csv_io, delivery, hs, search, services
 from .forms import (
@@ -32,7 +35,6 @@ from .forms import (
     product_data_from,
 )
 from .models import ProductStatus
-from .taxonomy import CATEGORIES
 
 bp = Blueprint("products", __name__, url_prefix="/merchant/products")
 guard_blueprint(bp, Role.MERCHANT)
@@ -311,3 +313,13 @@ def storefront(slug: str):
     merchant, products = services.get_storefront(slug)
     return render_template("catalog/storefront.html", merchant=merchant, products=products, language=language(),
                            today=utcnow().date())
+
+
+def register(app: Flask) -> None:
+    """The merchant's product pages, the public catalog, HS code filters and the dashboard's product counts."""
+    app.register_blueprint(bp)
+    app.register_blueprint(public)
+    add_navigation(app, (None, "buyer"), "catalog.browse", _l("Products"), 20)
+    add_navigation(app, ("merchant",), "products.index", _l("Products"), 20)
+    add_dashboard_section(app, "merchant", lambda user: {"product_counts": services.count_own_products(user)})
+    app.jinja_env.filters.update(hs=hs.format_hs, hs_chapter=hs.chapter_name)

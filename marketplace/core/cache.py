@@ -57,7 +57,7 @@ def cached_page(view):
     from flask_babel import get_locale
     from flask_login import current_user
 
-    from .currency import request_rates, select_currency
+    from ..rates.currency import request_rates, select_currency  # until the cache keys on what callers pass
     from .templating import fill_placeholders
 
     @wraps(view)

@@ -1,7 +1,7 @@
 """Officers keep the customs and tax rules behind every delivered price, each with a date and a source."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import DateField, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.templating import format_money
+from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from . import services
 
@@ -88,3 +89,9 @@ def index():
     return render_template("officer/customs.html", form=form, in_force=in_force, missing=missing,
                            history=services.rule_history(), examples=EXAMPLES, label=label, shown=shown,
                            today=today), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """The officers' customs rules page."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "customs.index", _l("Customs rules"), 70)

@@ -1,7 +1,7 @@
 """The officers' area: the merchants they will verify, the first figures, and the audit trail."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -12,6 +12,7 @@ from ..audit import services as audit
 from ..core.auth import guard_blueprint
 from ..core.forms import ChoiceField, DateField, length, strip
 from ..core.pagination import Page, page_number
+from ..core.ui import add_navigation
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
@@ -62,3 +63,10 @@ def audit_trail():
     entries, total = audit.list_entries(filters, page)
     return render_template("officer/audit.html", form=form, entries=entries, pager=Page(page, 50, total),
                            actions=audit.ACTIONS, kinds=audit.OBJECT_KINDS), 400 if form.errors else 200
+
+
+def register(app: Flask) -> None:
+    """The officers' dashboard and the audit trail, for officers and admins."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "officer.dashboard", _l("Merchants"), 40)
+    add_navigation(app, ("officer", "admin"), "officer.audit_trail", _l("Audit trail"), 80)

@@ -1,16 +1,20 @@
 """Officers keep the exchange rates."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..core.models import utcnow
+from ..core.ui import add_navigation, add_reader_part
 from ..core.unit_of_work import unit_of_work
+from ..money import DISPLAY_CURRENCIES
 from . import services
+from .currency import price_for, select_currency
 from .forms import RateForm
 
 bp = Blueprint("rates", __name__, url_prefix="/officer/rates")
@@ -33,3 +37,15 @@ def index():
     today = utcnow().date()
     return render_template("officer/rates.html", form=form, in_force=services.rates_in_force(today),
                            history=services.rate_history()), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """The officers' rates page, and prices in the reader's currency on every page."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "rates.index", _l("Exchange rates"), 50)
+    add_reader_part(app, select_currency)  # the header shows the reader's currency
+    app.jinja_env.globals.update(price_for=price_for)
+
+    @app.context_processor
+    def currency_for_templates():
+        return {"current_currency": select_currency(), "display_currencies": DISPLAY_CURRENCIES}

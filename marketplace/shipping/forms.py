@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Optional, ValidationError
 
-from ..catalog.forms import NumberField, PriceField
-from ..core.forms import ChoiceField, chosen, length, options, required, strip
+from ..core.forms import ChoiceField, NumberField, PriceField, chosen, length, options, required, strip
 
 
 class CourierServiceForm(FlaskForm):

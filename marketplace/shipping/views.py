@@ -1,8 +1,9 @@
 """Officers keep the courier services and rates that every delivered price uses."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -10,6 +11,7 @@ from flask_wtf.file import FileField
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
+from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from . import couriers, csv_io
 from .forms import CourierServiceForm, service_data_from
@@ -90,3 +92,9 @@ def edit(service_id: int | None = None):
             flash(_("Courier service saved. Delivered prices use it now."), "success")
             return redirect(url_for("couriers.index"))
     return render_template("officer/courier_form.html", form=form, service=current), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """The officers' courier pages."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "couriers.index", _l("Couriers"), 60)

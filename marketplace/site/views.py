@@ -1,8 +1,9 @@
 """Pages for everyone: home, language choice and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import text
@@ -12,13 +13,14 @@ from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
 from ..catalog import search
 from ..catalog import services as catalog
-from ..catalog.taxonomy import CATEGORIES
 from ..core.cache import cached, cached_page
-from ..core.currency import remember_currency_cookie, request_rates, select_currency
 from ..core.models import utcnow
 from ..core.security import safe_next_url
+from ..core.taxonomy import CATEGORIES
+from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..extensions import csrf, db, limiter
+from ..rates.currency import remember_currency_cookie, request_rates, select_currency
 
 bp = Blueprint("site", __name__)
 
@@ -85,3 +87,9 @@ def healthz():
     response = jsonify(status="ok" if status == 200 else "degraded", database=database)
     response.headers["Cache-Control"] = "no-store"
     return response, status
+
+
+def register(app: Flask) -> None:
+    """The home page, language and currency choices, and the health check."""
+    app.register_blueprint(bp)
+    add_navigation(app, (None, "buyer"), "site.home", _l("Home"), 10)
