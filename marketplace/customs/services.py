@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
-from ..core.cache import cached
+from ..core.cache import PRICING, cached
 from ..extensions import db
 from .landed import Rule, Rules
 from .models import CustomsRule
@@ -51,7 +51,7 @@ def rules_in_force(today: date) -> Rules | None:
             cn22_limit_sen=int(rows["cn22_limit_sen"].value), cn22_rule=rule("cn22_limit_sen"),
         )
 
-    return cached("customs-rules", (today,), load)
+    return cached("customs-rules", (today,), load, versions=(PRICING,))
 
 
 # UPU Convention: a CN22 for contents up to 300 SDR, a CN23 above; in ringgit at about RM5.85 per SDR.
@@ -135,8 +135,7 @@ def record_rule(key: str, value: str, effective_on: date, source: str) -> Custom
     """A rule value in force from a date; the same key and date replaces the earlier entry."""
     from flask_babel import lazy_gettext as _l
 
-    from ..core.cache import bump_catalog_generation
-    from ..core.transactions import on_commit
+    from ..core.signals import announce_after_commit, catalog_changed
 
     kind = rule_kind(key)
     if kind is None:
@@ -153,7 +152,7 @@ def record_rule(key: str, value: str, effective_on: date, source: str) -> Custom
         db.session.add(row)
     row.value, row.source = stored, source.strip()
     db.session.flush()
-    on_commit(db.session, bump_catalog_generation)  # every delivered price may change
+    announce_after_commit(db.session, catalog_changed, "customs", prices=True)  # every delivered price may change
     return row
 
 

@@ -11,9 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
-from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
-from ..core.transactions import on_commit
 from ..extensions import db
 from ..money import DISPLAY_CURRENCIES, Rate
 from .models import ExchangeRate
@@ -77,8 +75,9 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
     row.source = source.strip()
     row.created_by_id = actor.id if actor else None
     db.session.flush()
+    # No announcement: the rates in force are part of every cached key that shows a price, so pages with the
+    # new rate have new keys. This app forgets its rates now; other workers within CACHE_SECONDS.
     forget_cached_rates()
-    on_commit(db.session, bump_catalog_generation)  # every converted price changes
     return row
 
 

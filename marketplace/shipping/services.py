@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import MerchantProfile
 from ..catalog.models import Product
-from ..core.cache import cached
+from ..core.cache import PRICING, cached
 from ..core.places import MALAYSIAN_STATES
 from ..customs import declaration, landed
 from ..customs.services import rules_in_force
@@ -21,7 +21,7 @@ from .models import CourierRate, CourierService
 
 
 def quote_services() -> list[quote.Service]:
-    """Active courier services as the quote engine wants them (cached until the catalog changes)."""
+    """Active courier services as the quote engine wants them (cached until a courier service changes)."""
 
     def load() -> list[quote.Service]:
         rows = db.session.scalars(select(CourierService).where(CourierService.active.is_(True))
@@ -33,7 +33,7 @@ def quote_services() -> list[quote.Service]:
             rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates}, sample=s.sample,
         ) for s in rows]
 
-    return cached("couriers", (), load)
+    return cached("couriers", (), load, versions=(PRICING,))
 
 
 def shipping_myr(option: quote.Option, rate: Rate) -> Money:
@@ -262,8 +262,7 @@ def save_service(service_id: int | None, data: ServiceData) -> CourierService:
     """Create or change a courier service and its rates; quotes use it from the next request."""
     from flask_babel import lazy_gettext as _l
 
-    from ..core.cache import bump_catalog_generation
-    from ..core.transactions import on_commit
+    from ..core.signals import announce_after_commit, catalog_changed
 
     service = db.session.get(CourierService, service_id) if service_id else CourierService()
     if service is None:
@@ -281,5 +280,5 @@ def save_service(service_id: int | None, data: ServiceData) -> CourierService:
         rate.first_step_idr, rate.next_step_idr = data.rates[rate.zone]
     db.session.add(service)
     db.session.flush()
-    on_commit(db.session, bump_catalog_generation)  # delivered prices on cached pages change
+    announce_after_commit(db.session, catalog_changed, "shipping", prices=True)  # every delivered price may change
     return service
