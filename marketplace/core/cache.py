@@ -19,17 +19,18 @@ back, as a counter starting again at 1 could. The versions, and why they are cut
                  the home page's sections, the API's product list.
 - pricing        what every delivered price depends on: courier rates and customs rules.
 
-A sale changes one product's stock: it bumps that product only, so every other product page,
-every listing and every storefront stays cached. Lists show no stock count, so they stay right;
-when the stock reaches zero or comes back, the API's list shows it, so the catalog announces that
-change as "listed" and lists are rebuilt. Publishing, unpublishing, a new price, name or cover
-photo are listed changes too: they bump "listing" and the merchant's shelf, and leave other
-products' pages alone. Those are rare next to page views and sales, and a listing is one
-version rather than one per product in it because a page of results cannot know, without the
-query it is trying to save, which products a change would move into it.
+A sale changes one product's stock count: it bumps that product only, so every other product
+page, every listing and every storefront stays cached. No list shows the count, so they stay
+right; when the stock reaches zero or comes back, the API's list says so, and the catalog
+announces that change as "listed". Any other change to a published product (publishing,
+unpublishing, a price, a name, a photo, a certificate) is listed: it bumps "listing" and the
+merchant's shelf, and still leaves other products' pages alone. Such changes are rare next to
+page views and sales. Listings share one version rather than one per product in them because a
+page of results cannot know, without the query it is trying to save, which products a change
+would move into it or out of it.
 
 Exchange rates are not versioned: the rates in force are part of every key that shows a price,
-so a new rate makes new keys by itself.
+so a new rate makes new keys by itself (in each worker once it reads the rates again, within a minute).
 
 Who bumps what: domain packages announce changes with core.signals.catalog_changed once their
 transaction commits; forget_changed() below, connected when this module is imported, turns each

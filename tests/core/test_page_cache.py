@@ -1,9 +1,11 @@
 """Catalog pages are rendered once and served many times; nothing personal leaks between readers."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import uuid
 from contextlib import contextmanager
 from datetime import date
 
@@ -286,3 +288,40 @@ def test_core_cache_imports_no_domain_package():
             "and not m.startswith(('marketplace.core.', 'marketplace.extensions', 'marketplace.config'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_versions_work_on_redis_as_in_production(app_factory, demo):
+    """The same rules on the shared backend production uses: one entry, a stock change bumps one product."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"serumpun-test-{uuid.uuid4().hex[:8]}:"  # the server is shared: only our own keys, removed after
+    app = app_factory(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url, CACHE_KEY_PREFIX=prefix)
+    try:
+        first = publish_product(app, sku="KOPI-A", name_en="Puntang Arabica")
+        second = publish_product(app, sku="KOPI-B", name_id="Kopi Robusta Garut", name_en="Garut Robusta",
+                                 price="95000")
+        merchant = Client(app)
+        merchant.login("merchant@serumpun.example")
+        visitor = Client(app)
+        with rendering(app) as rendered:
+            for n in range(30):
+                assert visitor.get(f"/products?utm_source={n}").status_code == 200
+        assert rendered.count("catalog/browse.html") == 1
+        assert len(connection.keys(f"{prefix}page:*")) == 1
+        visitor.get(f"/products/{first}")
+        visitor.get(f"/products/{second}")
+        edit_product(merchant, first, sku="KOPI-A", name_en="Puntang Arabica", stock="0")
+        with rendering(app) as rendered:
+            visitor.get(f"/products/{second}")
+            assert "Out of stock" in text_of(visitor.get(f"/products/{first}"))
+        assert rendered == ["catalog/_product.html", "catalog/product.html"]
+    finally:
+        for key in connection.scan_iter(f"{prefix}*"):
+            connection.delete(key)
