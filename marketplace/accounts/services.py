@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
-from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
 from ..core.models import utcnow
-from ..core.transactions import on_commit
+from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from ..mail.services import send_mail
 from .models import (
@@ -242,7 +241,8 @@ def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
     profile.story = (data.story or "").strip() or None
     _set_categories(profile, data.categories)
     db.session.flush()
-    on_commit(db.session, bump_catalog_generation)  # the storefront and product pages show these details
+    # The storefront, its product pages and its cards show these details.
+    announce_after_commit(db.session, catalog_changed, "accounts", merchant_id=profile.id, shop=True)
     return profile
 
 

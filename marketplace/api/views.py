@@ -5,9 +5,8 @@ from flask import Blueprint, Flask, jsonify, request, url_for
 
 from ..catalog import search
 from ..catalog import services as catalog
-from ..core.cache import cached
+from ..core.cache import LISTING, cached
 from ..core.models import utcnow
-from ..core.pagination import plain_args
 from ..core.taxonomy import CATEGORIES
 from ..extensions import csrf
 from ..orders import quotes as order_quote
@@ -67,15 +66,19 @@ def products():
     if problems or more:
         return bad_request(problems + more)
     rates, today = request_rates(), utcnow().date()
+    # The query as parsed, in one order and without defaults: what the answer and its links are made of.
+    # An unknown parameter or another order of the same ones is the same answer, from the same entry.
+    query = filters.query_args(page=False)
+    if per_page != search.PER_PAGE:
+        query["per_page"] = str(per_page)
 
     def page() -> dict:
         result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
-        args = plain_args()  # "endpoint=x" or "_external=0" are data here, not url_for's instructions
-        links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
+        links = {"self": url_for("api.products", **query, page=filters.page, _external=True)}
         if filters.page < result.pages:
-            links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
+            links["next"] = url_for("api.products", **query, page=filters.page + 1, _external=True)
         if filters.page > 1:
-            links["prev"] = url_for("api.products", **args, page=filters.page - 1, _external=True)
+            links["prev"] = url_for("api.products", **query, page=filters.page - 1, _external=True)
         return {
             "data": [serialize.product(p, rates, today) for p in result.products],
             "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
@@ -85,9 +88,9 @@ def products():
             "links": links,
         }
 
-    # Partner systems poll the same pages: one answer per query a minute, unless the catalog changes.
-    body = cached("api-products", (sorted(request.args.items(multi=True)), request.host_url, rates.get("MYR"), today),
-                  page)
+    # Partner systems poll the same pages: one answer per query until a listing changes.
+    body = cached("api-products", (tuple(query.items()), filters.page, request.host_url,
+                                   tuple(sorted(rates.items())), today), page, versions=(LISTING,))
     if filters.page > body["meta"]["pages"] and body["meta"]["total"]:
         return bad_request([search.Problem("page", f"There are {body['meta']['pages']} pages.")])
     return _json(body)

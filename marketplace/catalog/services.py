@@ -10,11 +10,10 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import MerchantProfile, User, VerificationStatus
 from ..audit import services as audit
-from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError, NotFound
 from ..core.models import utcnow
+from ..core.signals import announce_after_commit, catalog_changed
 from ..core.taxonomy import CATEGORIES, category_words
-from ..core.transactions import on_commit
 from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, process_image
 from ..media.services import delete_after_commit, store_image
@@ -106,11 +105,22 @@ class ProductData:
 SIMPLE_FIELDS = [f.name for f in fields(ProductData) if f.name not in ("tiers",)]
 
 
-def _catalog_changed(product: Product | None = None) -> None:
-    """Cached catalog pages go stale once this transaction commits; a changed photo changes its product too."""
-    if product is not None:
-        product.updated_at = utcnow()
-    on_commit(db.session, bump_catalog_generation)
+def _listed_details(product: Product) -> tuple:
+    """What lists of products show of this one: every detail (the API's list has them all), and whether it is
+    in stock, but not how many are left. A change of the stock count alone, which is what a sale makes,
+    leaves every cached listing and storefront standing."""
+    data = product_data(product)
+    return (*(getattr(data, f.name) for f in fields(ProductData) if f.name != "stock"), product.stock > 0)
+
+
+def _catalog_changed(product: Product, listed: bool) -> None:
+    """Buyers see this change once the transaction commits: the product's page, and lists too when listed.
+
+    A change to a product that is not published is never listed: no list shows it, before or after.
+    """
+    product.updated_at = utcnow()
+    announce_after_commit(db.session, catalog_changed, "catalog", product_id=product.id,
+                          merchant_id=product.merchant_id, listed=listed)
 
 
 def check_product(merchant: MerchantProfile, data: ProductData, product: Product | None = None) -> list[Problem]:
@@ -214,8 +224,8 @@ def create_product(user: User, data: ProductData) -> Product:
     product = Product(merchant=merchant, status=ProductStatus.DRAFT, tiers=[], photos=[])
     _apply(product, data)
     db.session.add(product)
-    _catalog_changed()
     db.session.flush()
+    _catalog_changed(product, listed=False)  # a draft: only its merchant sees it, never from the cache
     return product
 
 
@@ -225,8 +235,10 @@ def update_product(user: User, product_id: int, data: ProductData) -> Product:
     problems = check_product(product.merchant, data, product)
     if problems:
         raise ProductInvalid(problems)
+    before = _listed_details(product)
     _apply(product, data)
-    _catalog_changed(product)  # updated_at moves even when only its wholesale tiers changed
+    # updated_at moves even when only its wholesale tiers changed
+    _catalog_changed(product, listed=product.is_published and _listed_details(product) != before)
     db.session.flush()
     return product
 
@@ -256,6 +268,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
     if (product.status, target) not in TRANSITIONS:
         raise InvalidTransition()
     before = product.status
+    was_published = product.is_published
     if target == ProductStatus.PUBLISHED:
         missing = missing_for_publishing(product_data(product), len(product.photos))
         if missing:
@@ -263,7 +276,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
         product.mark_published()
     else:
         product.status = target
-    _catalog_changed(product)
+    _catalog_changed(product, listed=was_published or product.is_published)
     db.session.flush()
     audit.record(user, "product.status_changed", "product", product.id, {"status": before}, {"status": target})
     return product
@@ -331,7 +344,7 @@ def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], ba
         )
         product.photos.append(photo)
         added.append(photo)
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
     return added
 
@@ -361,7 +374,7 @@ def move_photo(user: User, product_id: int, photo_id: int, direction: str) -> No
         raise DomainError(_l("The request could not be completed."))
     ordered.insert(target, photo)
     _renumber(product, ordered)
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
 
 
@@ -369,7 +382,7 @@ def set_photo_alt(user: User, product_id: int, photo_id: int, alt_text: str | No
     """Describe a photo for screen readers."""
     product, photo = _own_photo(user, product_id, photo_id)
     photo.alt_text = (alt_text or "").strip() or None
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
 
 
@@ -385,7 +398,7 @@ def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBac
     files = photo.files
     product.photos.remove(photo)
     _renumber(product, list(product.photos))
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
     if not still_used:
         delete_after_commit(db.session, backend, files)
@@ -468,3 +481,14 @@ def showcase_merchants(limit: int = 6, verified_only: bool = True) -> list[tuple
         query = query.where(MerchantProfile.verification_status == VerificationStatus.VERIFIED)
     rows = db.session.execute(query).all()
     return [(merchant, count) for merchant, count in rows]
+
+
+def product_facts(product_id: int) -> tuple[int, int] | None:
+    """The merchant and the minimum order of a product, whatever its status: what its page's cache key needs."""
+    row = db.session.execute(select(Product.merchant_id, Product.moq).where(Product.id == product_id)).first()
+    return (row.merchant_id, row.moq) if row else None
+
+
+def merchant_id_by_slug(slug: str) -> int | None:
+    """The merchant whose shop has this address, if any: what its storefront's cache key needs."""
+    return db.session.scalar(select(MerchantProfile.id).where(MerchantProfile.slug == slug))

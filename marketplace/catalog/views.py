@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.cache import cached, cached_page
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotFound
 from ..core.forms import status_for
 from ..core.models import utcnow
 from ..core.places import state_choices
@@ -23,8 +23,8 @@ from ..core.unit_of_work import unit_of_work
 from ..extensions import db, limiter
 from ..media.storage import storage
 from ..rates.currency import request_rates, select_currency
-from ..shipping import couriers, delivered
-from . import csv_io, delivery, hs, search, services
+from ..shipping import couriers
+from . import csv_io, delivery, hs, pages, search, services
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -260,59 +260,93 @@ def import_csv():
     return render_template("merchant/products/import.html", form=form, preview=preview), status
 
 
+def _browse_key():
+    filters, problems = search.parse_filters(request.args, select_currency())
+    return pages.search_key(filters, problems)
+
+
 @public.route("/products")
-@cached_page
+@cached_page(_browse_key)
 def browse():
     """Search and filter published products; every choice lives in the URL."""
     currency, today, lang = select_currency(), utcnow().date(), language()
     filters, problems = search.parse_filters(request.args, currency)
     rate = request_rates().get(currency)
+    key = pages.search_key(filters, problems)
 
     def results() -> str:
+        # Drawn from the parsed filters only: the raw query (an unknown parameter, "25,5" for 25.50) is not
+        # in the key, so it must not show in what is cached under it either.
         return render_template("catalog/_results.html", result=search.search(filters, rate, today), language=lang,
-                               today=today, currency=currency, categories=CATEGORIES,
+                               today=today, currency=currency, categories=CATEGORIES, args=filters.query_args(page=False),
                                ship_options=search.SHIP_OPTIONS, problems=problems)
 
-    # The results part is the same for everyone who asks the same thing in the same language and currency.
-    key = (sorted(request.args.items(multi=True)), lang, currency, rate, today)
+    # The results part is the same for every reader who asks the same thing in the same language and currency.
     return render_template("catalog/browse.html", filters=filters,
-                           results_html=Markup(cached("browse", tuple(key), results)))
+                           results_html=Markup(cached("browse", key.parts, results, versions=key.versions)))
+
+
+def _product_key(product_id: int, slug: str | None = None):
+    facts = pages.product_facts(product_id)
+    if facts is None:
+        return None
+    merchant_id, moq = facts
+    return pages.product_key(product_id, merchant_id, *pages.delivery_choice(moq))
 
 
 @public.route("/products/<id:product_id>")
 @public.route("/products/<id:product_id>-<slug>")
-@cached_page
+@cached_page(_product_key)
 def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
-    product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
-    today = utcnow().date()
-    state = delivered.delivery_state(request.args.get("state"), _buyer_state())
-    quantity = _quantity(request.args.get("qty"), product.moq)
+    facts = pages.product_facts(product_id)
+    if facts is None:
+        raise NotFound()
+    merchant_id, moq = facts
+    state, quantity = pages.delivery_choice(moq)
     viewer = current_user if current_user.is_authenticated else None
-    price = delivery.delivered_price(product, quantity, state, request_rates().get("MYR"), today, viewer)
-    return render_template("catalog/product.html", product=product, language=language(), today=today,
-                           delivered=price, state=state, quantity=quantity, states=state_choices())
+    if viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id:
+        # Its own merchant sees it as it is, a draft too (a preview only they may see): never from the cache.
+        body = _product_body(services.get_published_product(product_id, viewer), state, quantity, viewer)
+    else:
+        key = pages.product_key(product_id, merchant_id, state, quantity)
+        body = cached("product", key.parts,
+                      lambda: _product_body(services.get_published_product(product_id), state, quantity),
+                      versions=key.versions)
+    return render_template("catalog/product.html", title=body["title"], body_html=Markup(body["html"]))
 
 
-def _buyer_state() -> str | None:
-    if current_user.is_authenticated and current_user.buyer_profile is not None:
-        return current_user.buyer_profile.state
-    return None
+def _product_body(product, state: str, quantity: int, viewer=None) -> dict:
+    """The product page but for its header: the details, photos and the delivered price, the costly part."""
+    today, lang = utcnow().date(), language()
+    delivered = delivery.delivered_price(product, quantity, state, request_rates().get("MYR"), today, viewer)
+    html = render_template("catalog/_product.html", product=product, language=lang, today=today,
+                           delivered=delivered, state=state, quantity=quantity, states=state_choices())
+    return {"title": product.name_for(lang), "html": html}
 
 
-def _quantity(raw: str | None, moq: int) -> int:
-    if raw and raw.isascii() and raw.isdigit() and len(raw) < 7:
-        return max(int(raw), moq)
-    return moq
+def _storefront_key(slug: str):
+    merchant_id = pages.merchant_id_for(slug)
+    return pages.storefront_key(slug, merchant_id) if merchant_id is not None else None
 
 
 @public.route("/merchants/<slug>")
-@cached_page
+@cached_page(_storefront_key)
 def storefront(slug: str):
     """A merchant's shop: its story and its published products."""
-    merchant, products = services.get_storefront(slug)
-    return render_template("catalog/storefront.html", merchant=merchant, products=products, language=language(),
-                           today=utcnow().date())
+    merchant_id = pages.merchant_id_for(slug)
+    if merchant_id is None:
+        raise NotFound()
+
+    def body() -> dict:
+        merchant, products = services.get_storefront(slug)
+        html = render_template("catalog/_storefront.html", merchant=merchant, products=products,
+                               language=language(), today=utcnow().date())
+        return {"title": merchant.business_name, "html": html}
+
+    key = pages.storefront_key(slug, merchant_id)
+    shown = cached("storefront", key.parts, body, versions=key.versions)
+    return render_template("catalog/storefront.html", title=shown["title"], body_html=Markup(shown["html"]))
 
 
 def register(app: Flask) -> None:

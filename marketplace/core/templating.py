@@ -4,15 +4,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from slugify import slugify
 
 from ..money import MINOR_UNITS
+from .cache import CSRF_PLACEHOLDER, NEXT_PLACEHOLDER, fill_placeholders, storing_whole_page
 from .forms import flat_errors
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .pagination import page_url
@@ -68,8 +68,6 @@ def format_money(amount: int | None, currency: str = "IDR") -> str:
     return format_currency(value, currency, currency_digits=True)
 
 
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-NEXT_PLACEHOLDER = "\x00next\x00"
 HEADER_CACHE_SIZE = 2000
 
 
@@ -91,15 +89,9 @@ def site_header() -> Markup:
         if len(cache) >= HEADER_CACHE_SIZE:
             cache.clear()
         cache[key] = html
-    if g.get("serumpun_page_cache"):
+    if storing_whole_page():
         return Markup(html)  # the whole page is being cached: fill_placeholders runs on every answer
     return Markup(fill_placeholders(html))
-
-
-def fill_placeholders(html: str) -> str:
-    """This request's CSRF token and return address, in a page or header rendered for many requests."""
-    here = request.full_path if request.query_string else request.path
-    return html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
 
 
 def register_template_helpers(app: Flask) -> None:

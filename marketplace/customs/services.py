@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..audit import services as audit
-from ..core.cache import bump_catalog_generation, cached
+from ..core.cache import PRICING, cached
 from ..core.errors import DomainError
-from ..core.transactions import on_commit
+from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from .landed import Rule, Rules
 from .models import CustomsRule
@@ -55,7 +55,7 @@ def rules_in_force(today: date) -> Rules | None:
             cn22_limit_sen=int(rows["cn22_limit_sen"].value), cn22_rule=rule("cn22_limit_sen"),
         )
 
-    return cached("customs-rules", (today,), load)
+    return cached("customs-rules", (today,), load, versions=(PRICING,))
 
 
 # UPU Convention: a CN22 for contents up to 300 SDR, a CN23 above; in ringgit at about RM5.85 per SDR.
@@ -158,7 +158,7 @@ def record_rule(actor, key: str, value: str, effective_on: date, source: str) ->
     row.value, row.source = stored, source.strip()
     db.session.flush()
     audit.record(actor, "customs_rule.recorded", "customs_rule", row.id, before, audit.snapshot(row, AUDITED_FIELDS))
-    on_commit(db.session, bump_catalog_generation)  # every delivered price may change
+    announce_after_commit(db.session, catalog_changed, "customs", prices=True)  # every delivered price may change
     return row
 
 

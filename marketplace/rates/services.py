@@ -12,9 +12,7 @@ from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
 from ..audit import services as audit
-from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
-from ..core.transactions import on_commit
 from ..extensions import db
 from ..money import DISPLAY_CURRENCIES, Rate
 from .models import ExchangeRate
@@ -80,8 +78,9 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
     row.created_by_id = actor.id if actor else None
     db.session.flush()
     audit.record(actor, "rate.recorded", "exchange_rate", row.id, before, _audited(row))
+    # No announcement: the rates in force are part of every cached key that shows a price, so pages with the
+    # new rate have new keys. This app forgets its rates now; other workers within CACHE_SECONDS.
     forget_cached_rates()
-    on_commit(db.session, bump_catalog_generation)  # every converted price changes
     return row
 
 

@@ -8,16 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
-from ..core.cache import bump_catalog_generation, cached
+from ..core.cache import PRICING, cached
 from ..core.errors import DomainError, NotFound
-from ..core.transactions import on_commit
+from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from . import quote
 from .models import CourierRate, CourierService
 
 
 def quote_services() -> list[quote.Service]:
-    """Active courier services as the quote engine wants them (cached until the catalog changes)."""
+    """Active courier services as the quote engine wants them (cached until a courier service changes)."""
 
     def load() -> list[quote.Service]:
         rows = db.session.scalars(select(CourierService).where(CourierService.active.is_(True))
@@ -29,7 +29,7 @@ def quote_services() -> list[quote.Service]:
             rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates}, sample=s.sample,
         ) for s in rows]
 
-    return cached("couriers", (), load)
+    return cached("couriers", (), load, versions=(PRICING,))
 
 
 def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, int | None]):
@@ -131,5 +131,5 @@ def save_service(actor, service_id: int | None, data: ServiceData) -> CourierSer
     db.session.flush()
     audit.record(actor, "courier.changed" if before else "courier.created", "courier_service", service.id, before,
                  _audited(service))
-    on_commit(db.session, bump_catalog_generation)  # delivered prices on cached pages change
+    announce_after_commit(db.session, catalog_changed, "shipping", prices=True)  # every delivered price may change
     return service

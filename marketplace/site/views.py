@@ -11,7 +11,7 @@ from sqlalchemy import text
 from ..accounts import services as accounts
 from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
-from ..catalog import search
+from ..catalog import pages, search
 from ..catalog import services as catalog
 from ..core.cache import cached, cached_page
 from ..core.models import utcnow
@@ -20,16 +20,16 @@ from ..core.taxonomy import CATEGORIES
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..extensions import csrf, db, limiter
-from ..rates.currency import remember_currency_cookie, request_rates, select_currency
+from ..rates.currency import remember_currency_cookie
 
 bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
-@cached_page
+@cached_page(pages.home_key)
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
-    language, currency, today = str(get_locale() or "id"), select_currency(), utcnow().date()
+    language, today = str(get_locale() or "id"), utcnow().date()
 
     def sections() -> str:
         return render_template(
@@ -43,8 +43,10 @@ def home():
             today=today,
         )
 
-    key = (language, currency, request_rates().get(currency), today)
-    return render_template("site/home.html", sections_html=Markup(cached("home", key, sections)))
+    # The sections are the same for every reader in a language and currency; the welcome above them is not.
+    key = pages.home_key()
+    return render_template("site/home.html", sections_html=Markup(cached("home", key.parts, sections,
+                                                                         versions=key.versions)))
 
 
 def _remember_choice(form, field: str, save_on_account, set_cookie):
