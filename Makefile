@@ -33,8 +33,10 @@ bench: install translations
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# ruff, and the layers written down for import-linter (the contracts are in pyproject.toml).
 lint: install
 	$(BIN)/ruff check marketplace tests app.py
+	$(BIN)/lint-imports
 
 install: $(STAMP)
 
