@@ -19,6 +19,7 @@ from ..core.models import utcnow
 from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from ..mail.services import send_mail
+from ..money import DISPLAY_CURRENCIES
 from .models import (
     BuyerProfile,
     MerchantCategory,
@@ -341,7 +342,6 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
 
 def set_currency(user: User, currency: str) -> None:
     """Keep the currency prices are shown in on the account."""
-    from ..money import DISPLAY_CURRENCIES
 
     if currency not in DISPLAY_CURRENCIES:
         raise DomainError(_l("That currency is not available."))

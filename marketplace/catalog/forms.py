@@ -27,6 +27,7 @@ from ..core.forms import (
 from ..core.taxonomy import category_choices
 from . import hs
 from .models import FoodRegistration, HalalBody
+from .services import ProductData, Tier
 
 MAX_TIERS = 5
 PACKAGING_MATERIALS = [
@@ -225,7 +226,6 @@ class CsvImportForm(FlaskForm):
 
 def product_data_from(form: ProductForm):
     """The form's values, parsed, for the catalog services."""
-    from .services import ProductData, Tier
 
     tiers = [
         Tier(entry.form.min_quantity.data, entry.form.unit_price.rupiah, row=index)

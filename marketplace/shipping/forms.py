@@ -6,6 +6,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from ..core.forms import ChoiceField, NumberField, PriceField, chosen, length, options, required, strip
+from .couriers import ServiceData
 
 
 class CourierServiceForm(FlaskForm):
@@ -58,7 +59,6 @@ class CourierServiceForm(FlaskForm):
 
 def service_data_from(form: CourierServiceForm):
     """The form's values, parsed, for shipping.couriers.save_service (the page and the CSV import alike)."""
-    from .couriers import ServiceData
 
     rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
     if form.east_first.rupiah is not None:
