@@ -237,7 +237,7 @@ def export_csv():
         current_user, lambda product: url_for("catalog.product_page", product_id=product.id, _external=True)
     )
     filename = f"serumpun-{current_user.merchant_profile.slug}-{utcnow():%Y%m%d}.csv"
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    return Response(text, mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -78,3 +78,4 @@ def test_an_unregistered_seller_shows_de_minimis_below_rm500(app, demo):
         response = reader(app, language).get(f"/products/{product_id}")
         assert response.status_code == 200 and text in text_of(response), language
     assert "Sales tax on low value goods" not in text_of(Client(app).get(f"/products/{product_id}"))
+
