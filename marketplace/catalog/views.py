@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -181,7 +181,8 @@ def photos(product_id: int):
     if form.validate_on_submit():
         uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
         try:
-            added = services.add_photos(current_user, product_id, uploads, storage())
+            added = services.add_photos(current_user, product_id, uploads, storage(),
+                                        max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
         except DomainError as error:
             db.session.rollback()
             form.photos.errors = [*form.photos.errors, error.message]
