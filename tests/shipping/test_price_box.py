@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ..helpers import Client, publish_product, text_of
+from ..helpers import Client, product_form, publish_product, text_of
 
 NO_TIERS = {"tiers-0-min_quantity": "", "tiers-0-unit_price": "", "tiers-1-min_quantity": "", "tiers-1-unit_price": ""}
 
@@ -79,3 +79,44 @@ def test_an_unregistered_seller_shows_de_minimis_below_rm500(app, demo):
         assert response.status_code == 200 and text in text_of(response), language
     assert "Sales tax on low value goods" not in text_of(Client(app).get(f"/products/{product_id}"))
 
+
+
+def test_a_parcel_no_courier_can_carry_says_so(app, demo):
+    # 130 cm long: longer than every service takes (Express 120 cm, Pos 105 cm, economy 100 cm).
+    product_id = publish_product(app, sku="BAMBU-130", box_length_cm="130", box_width_cm="20", box_height_cm="10")
+    page = text_of(Client(app).get(f"/products/{product_id}"))
+    assert "No courier on Serumpun can carry this parcel to this state." in page
+    assert "Cheapest:" not in page
+
+
+def test_without_a_customs_rule_buyers_are_told_why_there_is_no_estimate(app, demo):
+    from marketplace.customs.models import CustomsRule
+    from marketplace.extensions import db
+
+    product_id = publish_product(app)
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    merchant.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    created = merchant.post("/merchant/products/new", product_form(sku="DRAFT-NO-HS", hs_code=""))
+    draft_id = int(created.headers["Location"].split("/")[-2])
+    assert "A delivered price will show once the merchant adds the packed weight, box size and HS code." \
+        in text_of(merchant.get(f"/products/{draft_id}"))  # the merchant's preview of an incomplete draft
+    with app.app_context():
+        db.session.execute(db.delete(CustomsRule).where(CustomsRule.key == "de_minimis_sen"))
+        db.session.commit()
+    page = text_of(Client(app).get(f"/products/{product_id}"))
+    assert "No delivered price can be estimated today: an exchange rate or a customs rule is missing." in page
+    assert "once the merchant adds" not in page  # not the merchant's fault: the product has all it needs
+
+
+def test_real_courier_rates_drop_the_sample_note(app, demo):
+    from marketplace.extensions import db
+    from marketplace.shipping.models import CourierService
+
+    with app.app_context():  # as if officers had entered every courier's published price list
+        db.session.execute(db.update(CourierService).values(sample=False))
+        db.session.commit()
+    page = text_of(Client(app).get(f"/products/{publish_product(app)}"))
+    assert "An estimate: taxes follow the rules shown, with their dates; the courier may weigh the parcel " \
+           "differently." in page
+    assert "courier rates are sample data" not in page
