@@ -1,7 +1,7 @@
 """Sign-ins: one row per signed-in device, so that signing out ends that session on the server
 
 Revision ID: c4e8a1f2b6d3
-Revises: 8d2f4a6c1e37
+Revises: a7c3e9f1b2d4
 Create Date: 2026-12-02 02:40:00
 
 Sessions made before this revision carry no sign-in token: their users sign in once more.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4e8a1f2b6d3'
-down_revision = '8d2f4a6c1e37'
+down_revision = 'a7c3e9f1b2d4'
 branch_labels = None
 depends_on = None
 
