@@ -96,8 +96,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from .core.security import register_security_headers
+    from .core.security import BoundedJSONProvider, register_security_headers
 
+    app.json = BoundedJSONProvider(app)
     register_security_headers(app)
 
 

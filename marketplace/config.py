@@ -58,6 +58,9 @@ class BaseConfig:
 
     # A request may carry up to 8 product photos of at most 10 MB each.
     MAX_CONTENT_LENGTH = 85 * 1024 * 1024
+    # ... and at most this many pixels in all, read from the headers before anything is decoded: eight
+    # 12-megapixel phone photos fit; seven 8000 x 5000 PNGs of a few KB each (280 million) do not.
+    MAX_UPLOAD_PIXELS = 100_000_000
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -141,6 +144,7 @@ class ProductionConfig(BaseConfig):
 # Settings that the environment may set, and how to read each.
 FROM_ENVIRONMENT = {
     "MAX_CONTENT_LENGTH": _int,
+    "MAX_UPLOAD_PIXELS": _int,
     "LOGIN_RATE_LIMIT": os.environ.get,
     "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get,
     "SIGNUP_RATE_LIMIT": os.environ.get,

@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +26,7 @@ from .models import (
     MerchantProfile,
     OfficerProfile,
     Role,
+    SignIn,
     User,
     VerificationStatus,
     new_auth_nonce,
@@ -138,15 +139,46 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def load_user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: the id and the nonce must both match."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce:
+    """Flask-Login's loader: the id, the nonce and a sign-in that has not ended must all match."""
+    user_id, _, rest = session_id.partition(":")
+    nonce, _, token = rest.partition(":")
+    if not user_id.isdigit() or not nonce or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(select(User).join(SignIn, SignIn.user_id == User.id)
+                             .where(User.id == int(user_id), SignIn.token_hash == _token_hash(token)))
     if user is None or not secrets.compare_digest(user.auth_nonce, nonce):
         return None
+    user.sign_in_token = token
     return user
+
+
+def start_sign_in(user: User) -> None:
+    """Record a new signed-in device for the user; its cookies will carry the token (user.get_id())."""
+    token = secrets.token_urlsafe(24)
+    db.session.add(SignIn(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.flush()
+    user.sign_in_token = token
+
+
+def end_sign_in(user: User) -> None:
+    """Sign out the device this request came from: copies of its cookies stop working, other devices do not."""
+    if user.sign_in_token:
+        db.session.execute(delete(SignIn).where(SignIn.user_id == user.id,
+                                                SignIn.token_hash == _token_hash(user.sign_in_token)))
+        user.sign_in_token = None
+    db.session.flush()
+
+
+def _end_every_sign_in(user: User) -> None:
+    # With a new nonce every session of the user is dead anyway; the rows need not outlive them.
+    user.auth_nonce = new_auth_nonce()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+    user.sign_in_token = None
 
 
 def _check_password(password: str, email: str) -> None:
@@ -322,7 +354,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise WeakPassword(_l("Your current password is not right."), field="current_password")
     _check_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
-    user.auth_nonce = new_auth_nonce()
+    _end_every_sign_in(user)
     db.session.flush()
 
 
@@ -417,7 +449,7 @@ def set_password_from_link(purpose: str, token: str, new_password: str) -> User:
     user = check_link(purpose, token)
     _check_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
-    user.auth_nonce = new_auth_nonce()
+    _end_every_sign_in(user)
     db.session.flush()
     return user
 

@@ -49,6 +49,7 @@ def attach_error(form, error: DomainError) -> None:
 def start_session(user: User, remember: bool = False) -> None:
     """A fresh session for the signed-in user: nothing from before survives."""
     session.clear()
+    services.start_sign_in(user)
     login_user(user, remember=remember)
     # Without "keep me signed in", the session ends when the browser closes.
     session.permanent = remember
@@ -157,7 +158,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out and forget the session."""
+    """Sign out and forget the session, here and on the server: a copy of its cookies no longer signs anyone in."""
+    if current_user.is_authenticated:
+        with unit_of_work():
+            services.end_sign_in(current_user._get_current_object())
     session.clear()
     # After clear(): logout_user leaves the mark that makes Flask-Login delete the remember cookie.
     logout_user()

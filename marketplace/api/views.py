@@ -12,11 +12,14 @@ from ..extensions import csrf
 from ..orders import quotes as order_quote
 from ..rates.currency import request_rates
 from . import serialize
-from .openapi import document
+from .openapi import SCHEMAS, document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_PER_PAGE = 100
+# The keys a quote request may have, read from its schema so that the document and the checks agree.
+QUOTE_KEYS = tuple(SCHEMAS["QuoteRequest"]["properties"])
+QUOTE_ITEM_KEYS = tuple(SCHEMAS["QuoteRequest"]["properties"]["items"]["items"]["properties"])
 
 
 @bp.after_request
@@ -144,6 +147,9 @@ def quotes():
     if not isinstance(body, dict):
         return bad_request([search.Problem("body", "Send JSON like {\"state\": \"Selangor\", \"items\": "
                                                    "[{\"product_id\": 12, \"quantity\": 3}]}.")])
+    # The schema says additionalProperties: false: a misspelt key ("quantitiy") must not pass silently.
+    problems += [search.Problem(key, "Unknown property: send only state and items.")
+                 for key in body if key not in QUOTE_KEYS]
     state = order_quote.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
     if state is None:
         problems.append(search.Problem("state", "Name a Malaysian state or federal territory, like Selangor or MY-10."))
@@ -153,6 +159,10 @@ def quotes():
         problems.append(search.Problem("items", "Send 1 to 50 items."))
     else:
         for index, item in enumerate(items):
+            if isinstance(item, dict) and (unknown := [key for key in item if key not in QUOTE_ITEM_KEYS]):
+                problems += [search.Problem(f"items[{index}].{key}", "Unknown property: an item has only product_id "
+                                                                     "and quantity.") for key in unknown]
+                continue
             product_id = item.get("product_id") if isinstance(item, dict) else None
             quantity = item.get("quantity", 1) if isinstance(item, dict) else None
             if not (isinstance(product_id, int) and not isinstance(product_id, bool) and 1 <= product_id < 2**31

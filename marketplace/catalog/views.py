@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -177,7 +177,8 @@ def photos(product_id: int):
     if form.validate_on_submit():
         uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
         with unit_of_work() as work:
-            added = services.add_photos(current_user, product_id, uploads, storage())
+            added = services.add_photos(current_user, product_id, uploads, storage(),
+                                        max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
         if work.refused:
             form.photos.errors = [*form.photos.errors, work.refused.message]
         else:
@@ -229,7 +230,7 @@ def export_csv():
         current_user, lambda product: url_for("catalog.product_page", product_id=product.id, _external=True)
     )
     filename = f"serumpun-{current_user.merchant_profile.slug}-{utcnow():%Y%m%d}.csv"
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    return Response(text, mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

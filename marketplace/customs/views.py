@@ -26,13 +26,13 @@ EXAMPLES = {
     "reduced_chapters": "09,19,20,21", "cn22_limit_sen": "1750.00", "duty_chapter_62": "20",
 }
 LABELS = {
-    "lvg_rate": _l("Sales tax on low value goods, %"),
+    "lvg_rate": _l("Sales tax on low value goods, in percent"),
     "lvg_threshold_sen": _l("Low value goods: items sold at no more than"),
     "lvg_registration_number": _l("Serumpun's LVG registration number (empty: not registered, no LVG tax)"),
     "de_minimis_sen": _l("De minimis: air and postal consignments up to this CIF value"),
     "form_d": _l("Form D claimed: no duty on Indonesian goods (1 yes, 0 no)"),
-    "sales_tax_standard": _l("Sales tax on import, standard rate, %"),
-    "sales_tax_reduced": _l("Sales tax on import, reduced rate, %"),
+    "sales_tax_standard": _l("Sales tax on import, standard rate, in percent"),
+    "sales_tax_reduced": _l("Sales tax on import, reduced rate, in percent"),
     "reduced_chapters": _l("HS chapters at the reduced rate"),
     "cn22_limit_sen": _l("CN22 declaration up to this value, CN23 above"),
 }

@@ -134,9 +134,11 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     return report
 
 
-def seed_catalog(backend: StorageBackend, report: SeedReport) -> None:
-    """About sixty products with drawn photos; products whose SKU exists are left alone."""
+def seed_catalog(backend: StorageBackend, report: SeedReport, skus: set[str] | None = None) -> None:
+    """About sixty products with drawn photos (or only those SKUs); products whose SKU exists are left alone."""
     for index, item in enumerate(PRODUCTS):
+        if skus is not None and item.sku not in skus:
+            continue
         user = accounts.find_user_by_email(f"{item.merchant}@serumpun.example")
         if user is None or user.merchant_profile is None:
             continue

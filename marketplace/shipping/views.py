@@ -49,7 +49,7 @@ def _initial(service) -> dict:
 @bp.route("/export.csv")
 def export_csv():
     """The services as a spreadsheet, in the import's own format."""
-    return Response(csv_io.export_services(), mimetype="text/csv; charset=utf-8",
+    return Response(csv_io.export_services(), mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": 'attachment; filename="serumpun-couriers.csv"'})
 
 
