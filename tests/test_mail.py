@@ -219,7 +219,8 @@ def test_production_runs_the_consumer_as_its_own_process(app_factory, demo, smtp
     app = app_factory(**smtp_settings(port))  # the queue: jobs.sqlite in the instance folder
     assert Client(app).post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
     env = {**os.environ, "SERUMPUN_ENV": "test", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port),
-           "MAIL_USE_TLS": "0", "SERUMPUN_INSTANCE_PATH": app.instance_path}
+           "MAIL_USE_TLS": "0", "SERUMPUN_INSTANCE_PATH": app.instance_path,
+           "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs-worker", "--workers", "1"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
