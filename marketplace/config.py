@@ -108,6 +108,7 @@ class BaseConfig:
     JOBS_RETRY_BACKOFF = 2.0
     JOBS_MARKER_TTL = 7 * 24 * 3600  # how long Redis remembers that an idempotent job was done
     JOBS_SHUTDOWN_TIMEOUT = 30  # a stopping consumer waits this long for a running job
+    JOBS_POLL_SECONDS = 1.0  # an idle consumer looks at the queue this often (and notices a stop this fast)
     JOBS_IN_PROCESS = False  # `make run` sets it: a consumer inside the development server
 
     # Links in emails need an absolute address outside a request.
@@ -141,6 +142,7 @@ class TestConfig(BaseConfig):
     SECRET_KEY = "test-secret-key-not-for-production"
     # Still scrypt, at a cost that keeps a suite of hundreds of sign-ins quick.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    JOBS_POLL_SECONDS = 0.1  # consumers in tests start and stop many times
 
 
 class ProductionConfig(BaseConfig):

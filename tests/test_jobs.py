@@ -43,7 +43,7 @@ def queue_fixture(request, tmp_path):
     settings = {"JOBS_BACKEND": "redis", "JOBS_REDIS_URL": REDIS_URL, "JOBS_NAME": f"test-{uuid.uuid4().hex}",
                 "JOBS_MARKER_TTL": 600}
     yield settings
-    huey = build_huey(settings)
+    huey = build_huey({**settings, "JOBS_POLL_SECONDS": 0.1})
     huey.storage.flush_all()
     huey.storage.pool.disconnect()
 

@@ -73,7 +73,7 @@ def build_huey(config: dict) -> Huey:
     if config["JOBS_BACKEND"] == "redis":
         # Expiring storage, so that the "already done" markers of idempotent jobs do not pile up for ever.
         return RedisExpireHuey(name, results=False, url=config["JOBS_REDIS_URL"],
-                               expire_time=config["JOBS_MARKER_TTL"])
+                               expire_time=config["JOBS_MARKER_TTL"], read_timeout=config["JOBS_POLL_SECONDS"])
     if config["JOBS_BACKEND"] == "sqlite":
         path = Path(config["JOBS_SQLITE_PATH"])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,9 +167,10 @@ class Jobs:
         ttl = self.app.config["JOBS_MARKER_TTL"] if isinstance(huey, RedisExpireHuey) else None
         huey.storage.put_if_empty(f"done:{key}", b"1", ttl)
 
-    def start_consumer(self, workers: int = 1, max_delay: float = 1.0) -> Consumer:
+    def start_consumer(self, workers: int = 1) -> Consumer:
         """Run a consumer on threads of this process; stop it with consumer.stop(graceful=True)."""
-        consumer = InProcessConsumer(self.huey, workers=workers, worker_type="thread", max_delay=max_delay,
+        consumer = InProcessConsumer(self.huey, workers=workers, worker_type="thread",
+                                     max_delay=self.app.config["JOBS_POLL_SECONDS"],
                                      periodic=False, shutdown_timeout=self.app.config["JOBS_SHUTDOWN_TIMEOUT"])
         consumer.start()
         return consumer
