@@ -213,6 +213,18 @@ def test_a_mailbox_that_does_not_exist_is_not_tried_again(app_factory, smtp_serv
     assert inbox.messages == []
 
 
+def test_the_development_server_sends_queued_mail_by_itself(app_factory, demo, smtp_server):
+    """`make run` (JOBS_IN_PROCESS=1) needs no second command: the app runs its own consumer."""
+    port, inbox = smtp_server
+    app = app_factory(**smtp_settings(port), JOBS_IN_PROCESS=True)
+    try:
+        assert Client(app).post("/password/forgot", {"email": "buyer@serumpun.example"}).status_code == 302
+        [envelope] = wait_for(inbox.messages)
+    finally:
+        jobs_of(app).in_process_consumer.stop(graceful=True)
+    assert envelope.rcpt_tos == ["buyer@serumpun.example"]
+
+
 def test_production_runs_the_consumer_as_its_own_process(app_factory, demo, smtp_server, tmp_path):
     """`flask --app app jobs-worker` delivers what the web app queued, and stops cleanly on Ctrl-C."""
     port, inbox = smtp_server

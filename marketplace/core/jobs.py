@@ -94,6 +94,7 @@ class Jobs:
     def __init__(self, app: Flask):
         self.app = app
         self._huey: Huey | None = None
+        self.in_process_consumer: Consumer | None = None  # with JOBS_IN_PROCESS
         self._tasks: dict[str, TaskWrapper] = {}
         self._lock = threading.Lock()
 
@@ -209,9 +210,9 @@ def register_jobs(app: Flask) -> None:
                                   shutdown_timeout=app.config["JOBS_SHUTDOWN_TIMEOUT"]).run()
 
     if app.config["JOBS_IN_PROCESS"] and not _reloader_parent(app):
-        consumer = jobs.start_consumer()
+        jobs.in_process_consumer = jobs.start_consumer()
         # Let a job that is running finish (up to JOBS_SHUTDOWN_TIMEOUT) when the server stops.
-        atexit.register(consumer.stop, graceful=True)
+        atexit.register(jobs.in_process_consumer.stop, graceful=True)
 
 
 def _reloader_parent(app: Flask) -> bool:
