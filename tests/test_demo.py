@@ -78,10 +78,10 @@ def test_seed_demo_refuses_to_run_in_production(app_factory):
 
 
 def test_every_published_demo_product_has_a_delivered_price_to_every_state(app):
+    from marketplace.catalog.delivery import delivered_price
     from marketplace.demo.seed import seed_demo
     from marketplace.media.storage import storage
     from marketplace.rates.services import rates_in_force
-    from marketplace.shipping.services import delivered_price
 
     with app.test_request_context():
         seed_demo(storage())

@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from ..catalog import services as catalog
 from ..core.auth import guard_blueprint
-from ..core.errors import DomainError
 from ..core.forms import status_for
-from ..extensions import db
+from ..core.unit_of_work import unit_of_work
 from . import services
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
@@ -39,7 +38,7 @@ def shop():
         categories=profile.categories,
     )
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_merchant_shop(
                 current_user,
                 services.MerchantShop(
@@ -49,11 +48,9 @@ def shop():
                     categories=form.categories.data, npwp=form.npwp.data, story=form.story.data,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Your shop details have been saved."), "success")
             return redirect(url_for("merchant.dashboard"))
     return render_template("merchant/shop.html", form=form, profile=profile), status_for(form)
@@ -65,13 +62,11 @@ def profile():
     buyer = current_user.buyer_profile
     form = BuyerDetailsForm(obj=buyer, full_name=current_user.full_name)
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_buyer_details(current_user, buyer_details(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("buyer.profile"))
     return render_template("buyer/profile.html", form=form), status_for(form)

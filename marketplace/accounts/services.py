@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..audit import services as audit
 from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
 from ..core.models import utcnow
@@ -277,9 +278,10 @@ def update_buyer_details(user: User, details: BuyerDetails) -> BuyerProfile:
 
 
 def create_staff(
-    email: str, password: str | None, role: Role, full_name: str, organisation: str | None = None, country: str = "ID"
+    actor: User | None, email: str, password: str | None, role: Role, full_name: str, organisation: str | None = None,
+    country: str = "ID",
 ) -> User:
-    """An officer or admin, made from the command line or by an admin's invitation."""
+    """An officer or admin, made from the command line (actor None) or by an admin's invitation."""
     if role not in (Role.OFFICER, Role.ADMIN):
         raise DomainError(_l("Only officers and admins are created this way."))
     user = _new_user(email, password, role, full_name, None)
@@ -288,6 +290,9 @@ def create_staff(
             raise DomainError(_l("An officer needs an organisation."), field="organisation")
         db.session.add(OfficerProfile(user=user, organisation=organisation.strip(), country=country))
     _flush_unique()
+    audit.record(actor, "officer.invited" if password is None else "staff.created", "user", user.id,
+                 after={"email": user.email, "role": role.value, "full_name": user.full_name,
+                        "organisation": (organisation or "").strip() or None, "country": country})
     return user
 
 
@@ -421,7 +426,7 @@ def invite_officer(actor: User, data: Officer) -> User:
     """An admin invites an officer, who sets a password from the emailed link."""
     if not actor.is_admin:
         raise DomainError(_l("Only admins can invite officers."))
-    user = create_staff(data.email, None, Role.OFFICER, data.full_name, data.organisation, data.country)
+    user = create_staff(actor, data.email, None, Role.OFFICER, data.full_name, data.organisation, data.country)
     link = url_for("accounts.accept_invite", token=make_token(user, INVITE_SALT), _external=True)
     send_mail(user.email, "officer_invite", None, user=user, link=link, inviter=actor)
     return user

@@ -10,10 +10,9 @@ from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
 from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
-from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.pagination import Page, page_number
-from ..extensions import db
+from ..core.unit_of_work import unit_of_work
 from ..mail.services import list_outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,7 +41,7 @@ def invite_officer():
     """Invite an officer, who chooses a password from the emailed link."""
     form = InviteOfficerForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             accounts.invite_officer(
                 current_user,
                 accounts.Officer(
@@ -50,11 +49,9 @@ def invite_officer():
                     organisation=form.organisation.data, country=form.country.data,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.dashboard", role="officer"))
     return render_template("admin/invite_officer.html", form=form), status_for(form)

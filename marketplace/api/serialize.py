@@ -12,7 +12,7 @@ from ..catalog.taxonomy import CATEGORIES
 from ..core.places import KECAMATAN
 from ..media.storage import storage
 from ..money import Money, Rate, decimal_text, from_idr
-from ..shipping.services import shipping_myr
+from ..shipping.delivered import shipping_myr
 
 
 def _absolute(url: str) -> str:

@@ -11,7 +11,7 @@ from ..core.currency import request_rates
 from ..core.models import utcnow
 from ..core.pagination import plain_args
 from ..extensions import csrf
-from ..shipping import services as shipping
+from ..orders import quotes as order_quote
 from . import serialize
 from .openapi import document
 
@@ -141,7 +141,7 @@ def quotes():
     if not isinstance(body, dict):
         return bad_request([search.Problem("body", "Send JSON like {\"state\": \"Selangor\", \"items\": "
                                                    "[{\"product_id\": 12, \"quantity\": 3}]}.")])
-    state = shipping.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
+    state = order_quote.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
     if state is None:
         problems.append(search.Problem("state", "Name a Malaysian state or federal territory, like Selangor or MY-10."))
     items = body.get("items")
@@ -162,9 +162,9 @@ def quotes():
         return bad_request(problems)
     rate = request_rates().get("MYR")
     try:
-        order = shipping.quote_order(lines, state, rate, utcnow().date())
-    except shipping.QuoteRefused as refusal:
-        return bad_request([search.Problem("items", str(refusal))])
+        order = order_quote.quote_order(lines, state, rate, utcnow().date())
+    except order_quote.QuoteRefused as refusal:
+        return bad_request([search.Problem("items", str(refusal.message))])
     response = jsonify(serialize.order_quote(order, rate))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,11 +16,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.selectable import Join
 
-from ..accounts.models import MerchantProfile, User, VerificationStatus
+from ..accounts.models import MerchantProfile, VerificationStatus
 from ..core.cache import cached
 from ..extensions import db
 from ..money import MAX_IDR_PRICE, Money, MoneyError, Rate, idr_bounds_showing, parse_amount
-from .models import FoodRegistration, Product, ProductStatus
+from .models import FoodRegistration, Product
+from .queries import only_visible
 from .taxonomy import CATEGORIES
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -187,16 +188,10 @@ def _text_match(tokens: list[str]) -> TextMatch:
     return TextMatch(relevance=-fts.c.rank, subquery=fts)
 
 
-def _of_active_merchants(query):
-    """Products with their merchant, leaving out merchants whose account is suspended."""
-    return query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id) \
-        .join(User, and_(User.id == MerchantProfile.user_id, User.active.is_(True)))
-
-
 def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     """Each filter's SQL condition, by name."""
     """Each filter's condition by name; the facet flags apart, since facets count them one by one."""
-    conditions = {"status": Product.status == ProductStatus.PUBLISHED}
+    conditions = {}
     if filters.category:
         conditions["category"] = Product.category == filters.category
     low, high = filters.min_price, filters.max_price
@@ -214,7 +209,7 @@ def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     if filters.moq_max:
         conditions["moq_max"] = Product.moq <= filters.moq_max
     flags = {
-        "halal": and_(Product.halal_number.is_not(None), Product.halal_expires_on >= today),
+        "halal": Product.halal_valid_on(today),
         "bpom": Product.food_registration == FoodRegistration.BPOM_MD,
         "verified": MerchantProfile.verification_status == VerificationStatus.VERIFIED,
         "recyclable": Product.recyclable.is_(True),
@@ -235,7 +230,7 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
                                                    match.subquery.c.id == Product.id))
         else:
             query = query.select_from(Product)
-        query = _of_active_merchants(query)
+        query = only_visible(query)
         if match is not None and match.condition is not None:
             query = query.where(match.condition)
         return query.where(*[c for name, c in conditions.items() if name not in skip])
@@ -290,8 +285,8 @@ def published_per_category() -> dict[str, int]:
     """Published products per category, for the home page and the API (cached a minute)."""
 
     def count() -> dict[str, int]:
-        rows = db.session.execute(_of_active_merchants(select(Product.category, func.count()))
-                                  .where(Product.status == ProductStatus.PUBLISHED).group_by(Product.category)).all()
+        rows = db.session.execute(only_visible(select(Product.category, func.count()).select_from(Product))
+                                  .group_by(Product.category)).all()
         return {**{code: 0 for code in CATEGORIES}, **dict(rows)}
 
     return cached("category-counts", (), count)

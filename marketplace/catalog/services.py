@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import MerchantProfile, User, VerificationStatus
+from ..audit import services as audit
 from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError, NotFound
 from ..core.models import utcnow
@@ -19,6 +20,7 @@ from ..media.services import delete_after_commit, store_image
 from ..media.storage import StorageBackend
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
+from .queries import is_visible, may_preview, only_visible
 from .taxonomy import CATEGORIES, category_words
 
 MAX_PHOTOS = 8
@@ -253,6 +255,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
     product = get_own_product(user, product_id)
     if (product.status, target) not in TRANSITIONS:
         raise InvalidTransition()
+    before = product.status
     if target == ProductStatus.PUBLISHED:
         missing = missing_for_publishing(product_data(product), len(product.photos))
         if missing:
@@ -262,6 +265,7 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
         product.status = target
     _catalog_changed(product)
     db.session.flush()
+    audit.record(user, "product.status_changed", "product", product.id, {"status": before}, {"status": target})
     return product
 
 
@@ -425,10 +429,7 @@ def get_published_product(product_id: int, viewer: User | None = None) -> Produc
             selectinload(Product.photos), selectinload(Product.tiers), selectinload(Product.merchant)
         )
     )
-    if product is None:
-        raise NotFound()
-    owner = viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == product.merchant_id
-    if not owner and (not product.is_published or not product.merchant.user.active):
+    if product is None or not (is_visible(product) or may_preview(product, viewer)):
         raise NotFound()
     return product
 
@@ -439,7 +440,7 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
     if merchant is None or not merchant.user.active:
         raise NotFound()
     products = db.session.scalars(
-        select(Product).where(Product.merchant_id == merchant.id, Product.status == ProductStatus.PUBLISHED)
+        only_visible(select(Product)).where(Product.merchant_id == merchant.id)
         .options(selectinload(Product.photos), selectinload(Product.tiers))
         .order_by(Product.published_at.desc(), Product.id.desc())
     ).all()
@@ -449,8 +450,7 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
 def new_arrivals(limit: int = 8) -> list[Product]:
     """The most recently published products of active merchants."""
     return list(db.session.scalars(
-        select(Product).join(Product.merchant).join(MerchantProfile.user)
-        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        only_visible(select(Product))
         .options(selectinload(Product.photos), contains_eager(Product.merchant))
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)
     ))
@@ -459,9 +459,7 @@ def new_arrivals(limit: int = 8) -> list[Product]:
 def showcase_merchants(limit: int = 6, verified_only: bool = True) -> list[tuple[MerchantProfile, int]]:
     """Merchants (verified ones, unless asked otherwise) with published products, most products first."""
     query = (
-        select(MerchantProfile, func.count(Product.id)).join(Product, Product.merchant_id == MerchantProfile.id)
-        .join(MerchantProfile.user)
-        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        only_visible(select(MerchantProfile, func.count(Product.id)).select_from(Product))
         .options(selectinload(MerchantProfile.category_links))
         .group_by(MerchantProfile.id).order_by(func.count(Product.id).desc(), MerchantProfile.business_name)
         .limit(limit)

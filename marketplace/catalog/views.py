@@ -16,11 +16,12 @@ from ..core.currency import request_rates, select_currency
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
-from ..core.places import MALAYSIAN_STATES, state_choices
+from ..core.places import state_choices
+from ..core.unit_of_work import unit_of_work
 from ..extensions import db, limiter
 from ..media.storage import storage
-from ..shipping import services as shipping
-from . import csv_io, hs, search, services
+from ..shipping import couriers, delivered
+from . import csv_io, delivery, hs, search, services
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -82,13 +83,11 @@ def create():
     """A new product, saved as a draft."""
     form = ProductForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             product = services.create_product(current_user, product_data_from(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_problems(form, error)
+        if work.refused:
+            attach_problems(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Draft saved. Now add photos."), "success")
             return redirect(url_for("products.photos", product_id=product.id))
     return render_template("merchant/products/form.html", form=form, product=None,
@@ -101,13 +100,11 @@ def edit(product_id: int):
     product = services.get_own_product(current_user, product_id)
     form = ProductForm(data=form_values(services.product_data(product)))
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_product(current_user, product_id, product_data_from(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_problems(form, error)
+        if work.refused:
+            attach_problems(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("products.edit", product_id=product_id))
     missing = services.missing_for_publishing(services.product_data(product), len(product.photos))
@@ -130,7 +127,7 @@ def shipping_preview():
 def _shipping_preview(form) -> str:
     weight = form.packed_weight_g.data if isinstance(form.packed_weight_g.data, int) else None
     box = (form.box_length_cm.millimetres, form.box_width_cm.millimetres, form.box_height_cm.millimetres)
-    checks, advice = shipping.packaging_check(weight, box)
+    checks, advice = couriers.packaging_check(weight, box)
     return render_template("merchant/products/_shipping_preview.html", checks=checks, advice=advice)
 
 
@@ -143,18 +140,15 @@ def change_status(product_id: int):
         flash(_("The request could not be completed."), "error")
         return redirect(url_for("products.index"))
     target = ProductStatus(target_value)
-    try:
+    with unit_of_work() as work:
         product = services.change_status(current_user, product_id, target)
-    except services.CannotPublish as error:
-        db.session.rollback()
-        flash(_("To publish, add: %(missing)s.", missing=format_list([str(m) for m in error.missing],
+    if isinstance(work.refused, services.CannotPublish):
+        flash(_("To publish, add: %(missing)s.", missing=format_list([str(m) for m in work.refused.missing],
                                                                       locale=get_locale())), "error")
         return redirect(url_for("products.edit", product_id=product_id))
-    except services.InvalidTransition as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if work.refused:
+        flash(str(work.refused.message), "error")
         return redirect(url_for("products.index"))
-    db.session.commit()
     flash({ProductStatus.PUBLISHED: _("Published: buyers can see it now."),
            ProductStatus.DRAFT: _("Moved back to drafts: buyers no longer see it."),
            ProductStatus.ARCHIVED: _("Archived.")}[target], "success")
@@ -167,8 +161,8 @@ def duplicate(product_id: int):
     """Start a new draft from a copy of this product."""
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("products.index"))
-    copy = services.duplicate_product(current_user, product_id)
-    db.session.commit()
+    with unit_of_work(capture=False):
+        copy = services.duplicate_product(current_user, product_id)
     flash(_("Copied as a draft with SKU %(sku)s.", sku=copy.sku), "success")
     return redirect(url_for("products.edit", product_id=copy.id))
 
@@ -180,13 +174,11 @@ def photos(product_id: int):
     form = PhotoUploadForm()
     if form.validate_on_submit():
         uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
-        try:
+        with unit_of_work() as work:
             added = services.add_photos(current_user, product_id, uploads, storage())
-        except DomainError as error:
-            db.session.rollback()
-            form.photos.errors = [*form.photos.errors, error.message]
+        if work.refused:
+            form.photos.errors = [*form.photos.errors, work.refused.message]
         else:
-            db.session.commit()
             flash(_("%(n)d photo(s) added.", n=len(added)), "success")
             return redirect(url_for("products.photos", product_id=product_id))
     return render_template("merchant/products/photos.html", product=product, form=form,
@@ -197,8 +189,8 @@ def photos(product_id: int):
 def move_photo(product_id: int, photo_id: int):
     """Move a photo up, down or to the front."""
     if FlaskForm().validate_on_submit():
-        services.move_photo(current_user, product_id, photo_id, request.form.get("direction", ""))
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.move_photo(current_user, product_id, photo_id, request.form.get("direction", ""))
     return redirect(url_for("products.photos", product_id=product_id))
 
 
@@ -207,8 +199,8 @@ def photo_alt(product_id: int, photo_id: int):
     """Describe a photo for people who cannot see it."""
     form = PhotoAltForm(prefix=f"photo-{photo_id}")
     if form.validate_on_submit():
-        services.set_photo_alt(current_user, product_id, photo_id, form.alt_text.data)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.set_photo_alt(current_user, product_id, photo_id, form.alt_text.data)
         flash(_("Description saved."), "success")
     else:
         flash(_("A description can have at most 200 characters."), "error")
@@ -219,13 +211,11 @@ def photo_alt(product_id: int, photo_id: int):
 def delete_photo(product_id: int, photo_id: int):
     """Remove a photo."""
     if FlaskForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.delete_photo(current_user, product_id, photo_id, storage())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        if work.refused:
+            flash(str(work.refused.message), "error")
         else:
-            db.session.commit()
             flash(_("Photo removed."), "success")
     return redirect(url_for("products.photos", product_id=product_id))
 
@@ -258,8 +248,8 @@ def import_csv():
                 return render_template("merchant/products/import.html", form=form, preview=None), 400
         preview = csv_io.preview_import(current_user, content)
         if request.form.get("confirm") and preview.ok:
-            created, updated = csv_io.apply_import(current_user, preview)
-            db.session.commit()
+            with unit_of_work(capture=False):
+                created, updated = csv_io.apply_import(current_user, preview)
             flash(_("Import done: %(created)d new, %(updated)d updated.", created=created, updated=updated), "success")
             return redirect(url_for("products.index"))
         db.session.rollback()
@@ -294,15 +284,12 @@ def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
     product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
     today = utcnow().date()
-    state = request.args.get("state") or _buyer_state() or DEFAULT_STATE
-    state = state if state in MALAYSIAN_STATES else DEFAULT_STATE
+    state = delivered.delivery_state(request.args.get("state"), _buyer_state())
     quantity = _quantity(request.args.get("qty"), product.moq)
-    delivered = shipping.delivered_price(product, quantity, state, request_rates().get("MYR"), today)
+    viewer = current_user if current_user.is_authenticated else None
+    price = delivery.delivered_price(product, quantity, state, request_rates().get("MYR"), today, viewer)
     return render_template("catalog/product.html", product=product, language=language(), today=today,
-                           delivered=delivered, state=state, quantity=quantity, states=state_choices())
-
-
-DEFAULT_STATE = "MY-10"  # Selangor, where Petaling Jaya is
+                           delivered=price, state=state, quantity=quantity, states=state_choices())
 
 
 def _buyer_state() -> str | None:

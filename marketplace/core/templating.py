@@ -31,11 +31,12 @@ NAVIGATION = {
     "buyer": [("site.home", _l("Home")), ("catalog.browse", _l("Products")), ("buyer.profile", _l("Delivery address")),
               ACCOUNT],
     "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
-                ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")), ACCOUNT],
+                ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")),
+                ("officer.audit_trail", _l("Audit trail")), ACCOUNT],
     "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
               ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
-              ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")), ("admin.outbox", _l("Outbox")),
-              ACCOUNT],
+              ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")), ("officer.audit_trail", _l("Audit trail")),
+              ("admin.outbox", _l("Outbox")), ACCOUNT],
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
@@ -12,7 +13,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import DateField, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.templating import format_money
-from ..extensions import db
+from ..core.unit_of_work import unit_of_work
 from . import services
 
 bp = Blueprint("customs", __name__, url_prefix="/officer/customs")
@@ -72,13 +73,11 @@ def index():
     """The rules in force today, their history, and a form for a new value."""
     form = RuleForm()
     if form.validate_on_submit():
-        try:
-            services.record_rule(form.key.data, form.value.data, form.effective_on.data, form.source.data)
-        except services.RuleRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(refusal.message)
+        with unit_of_work() as work:
+            services.record_rule(current_user, form.key.data, form.value.data, form.effective_on.data, form.source.data)
+        if work.refused:
+            getattr(form, work.refused.field).errors.append(work.refused.message)
         else:
-            db.session.commit()
             flash(_("Rule saved. Delivered prices use it from its date."), "success")
             return redirect(url_for("customs.index"))
     today = utcnow().date()

@@ -19,7 +19,7 @@ from ..customs.services import seed_sample_rules
 from ..extensions import db
 from ..media.storage import StorageBackend
 from ..rates import services as rates
-from ..shipping.services import seed_sample_couriers
+from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .packshots import draw_packshot
 
@@ -192,7 +192,7 @@ def seed_accounts() -> SeedReport:
 
     for email, role, name, organisation, country in STAFF:
         if not exists(email):
-            _mark_demo(accounts.create_staff(email, DEMO_PASSWORD, role, name, organisation, country))
+            _mark_demo(accounts.create_staff(None, email, DEMO_PASSWORD, role, name, organisation, country))
 
     for row in MERCHANTS:
         data = dict(row)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
+from ..audit import services as audit
 from ..core.cache import bump_catalog_generation
 from ..core.errors import DomainError
 from ..core.transactions import on_commit
@@ -70,6 +71,7 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
         raise RateRefused(_l("Say where the rate comes from."), field="source")
     row = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
                                                        ExchangeRate.effective_on == effective_on))
+    before = _audited(row) if row is not None else None
     if row is None:
         row = ExchangeRate(currency=currency, effective_on=effective_on)
         db.session.add(row)
@@ -77,9 +79,14 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
     row.source = source.strip()
     row.created_by_id = actor.id if actor else None
     db.session.flush()
+    audit.record(actor, "rate.recorded", "exchange_rate", row.id, before, _audited(row))
     forget_cached_rates()
     on_commit(db.session, bump_catalog_generation)  # every converted price changes
     return row
+
+
+def _audited(row: ExchangeRate) -> dict:
+    return audit.snapshot(row, ("currency", "idr_per_unit", "effective_on", "source"))
 
 
 def rate_history(limit: int = 60) -> list[ExchangeRate]:

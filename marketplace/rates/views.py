@@ -7,10 +7,9 @@ from flask_login import current_user
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
-from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.models import utcnow
-from ..extensions import db
+from ..core.unit_of_work import unit_of_work
 from . import services
 from .forms import RateForm
 
@@ -23,14 +22,12 @@ def index():
     """The rates in force, their history, and a form for a new one."""
     form = RateForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.record_rate(current_user, form.currency.data, form.idr_per_unit.rate, form.effective_on.data,
                                  form.source.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
+        if work.refused:
+            form.form_errors.append(work.refused.message)
         else:
-            db.session.commit()
             flash(_("Rate saved. Prices use it from %(date)s.", date=form.effective_on.data.isoformat()), "success")
             return redirect(url_for("rates.index"))
     today = utcnow().date()

@@ -58,8 +58,8 @@ class CourierServiceForm(FlaskForm):
 
 
 def service_data_from(form: CourierServiceForm):
-    """The form's values, parsed, for shipping.services.save_service (the page and the CSV import alike)."""
-    from .services import ServiceData
+    """The form's values, parsed, for shipping.couriers.save_service (the page and the CSV import alike)."""
+    from .couriers import ServiceData
 
     rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
     if form.east_first.rupiah is not None:

@@ -17,6 +17,7 @@ from ..core.cache import cached, cached_page
 from ..core.currency import remember_currency_cookie, request_rates, select_currency
 from ..core.models import utcnow
 from ..core.security import safe_next_url
+from ..core.unit_of_work import unit_of_work
 from ..extensions import csrf, db, limiter
 
 bp = Blueprint("site", __name__)
@@ -51,8 +52,8 @@ def _remember_choice(form, field: str, save_on_account, set_cookie):
         return redirect(target)
     value = getattr(form, field).data
     if current_user.is_authenticated:
-        save_on_account(current_user, value)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            save_on_account(current_user, value)
     return set_cookie(redirect(target), value)
 
 
