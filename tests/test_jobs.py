@@ -13,11 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from huey.signals import SIGNAL_COMPLETE, SIGNAL_RETRYING
+from huey.signals import SIGNAL_CANCELED, SIGNAL_COMPLETE, SIGNAL_RETRYING
+from sqlalchemy import select
 
 from marketplace.config import load_config
+from marketplace.core.errors import DomainError
 from marketplace.core.jobs import build_huey, job, jobs_of
 from marketplace.extensions import db
+from marketplace.mail.models import OutboxMessage
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -93,6 +96,29 @@ def count_run(token: str, failures: int = 0) -> None:
     RUNS[token] = RUNS.get(token, 0) + 1
     if RUNS[token] <= failures:
         raise RuntimeError("not yet")
+
+
+@job("tests.note")
+def note(subject: str, refuse: bool = False) -> None:
+    """Write a row; a refusal afterwards must take it back."""
+    db.session.add(OutboxMessage(recipient="jobs@serumpun.example", subject=subject, body=""))
+    db.session.flush()
+    if refuse:
+        raise DomainError("refused")
+
+
+def test_a_job_commits_its_work_or_none_of_it_and_a_refusal_is_not_retried(app_factory, queue):
+    app = app_factory(**queue, JOBS_RETRY_DELAY=0)
+    jobs = jobs_of(app)
+    signals = Signals(app)
+    jobs.enqueue_now("tests.note", "kept")
+    jobs.enqueue_now("tests.note", "refused", refuse=True)
+    with running_consumer(app):
+        signals.wait(SIGNAL_COMPLETE)
+        signals.wait(SIGNAL_CANCELED)
+    assert signals.count(SIGNAL_RETRYING) == 0
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.subject)).all() == ["kept"]
 
 
 def test_a_job_is_queued_only_when_its_transaction_commits(app_factory, queue):

@@ -29,7 +29,9 @@ from huey.consumer import Consumer
 from huey.exceptions import CancelExecution
 
 from ..extensions import db
+from .errors import DomainError
 from .transactions import on_commit
+from .unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,10 @@ EXTENSION_KEY = "serumpun.jobs"
 
 
 class GiveUp(Exception):
-    """Raised by a job whose failure no retry can mend (a mailbox that does not exist): it is not retried."""
+    """Raised by a job whose failure no retry can mend (a mailbox that does not exist): it is not retried.
+
+    A DomainError (a rule of ours refused) is not retried either.
+    """
 
 
 @dataclass(frozen=True)
@@ -123,19 +128,15 @@ class Jobs:
         app = self.app
 
         def run(*args, **kwargs):
-            # A job is a unit of work like a request: it commits what its services flushed, or nothing.
             with app.app_context():
                 try:
-                    result = spec.func(*args, **kwargs)
-                    db.session.commit()
-                except GiveUp as error:
-                    db.session.rollback()
+                    # A job is one unit of work, like a request: it commits what its services flushed, or nothing.
+                    with unit_of_work(capture=False):
+                        return spec.func(*args, **kwargs)
+                except (GiveUp, DomainError) as error:
+                    # Trying again cannot change the answer.
                     log.error("Job %s gave up: %s", spec.name, error)
                     raise CancelExecution(retry=False) from error
-                except Exception:
-                    db.session.rollback()
-                    raise
-                return result
 
         return run
 
