@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_templates(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -106,6 +107,13 @@ def register_templates(app: Flask) -> None:
     from .core.templating import register_template_helpers
 
     register_template_helpers(app)
+
+
+def register_jobs(app: Flask) -> None:
+    # Last: every domain package has declared its jobs by now.
+    from .core.jobs import register_jobs as register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:
