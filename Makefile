@@ -23,7 +23,8 @@ run: install translations
 	@echo "    merchant@serumpun.example  merchant (Sangrai Preanger Coffee)"
 	@echo "    buyer@serumpun.example     buyer (a shop in Petaling Jaya)"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The job consumer runs inside the server (see README, "Background jobs"): one command is enough.
+	JOBS_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -33,8 +34,10 @@ bench: install translations
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# ruff, and the layers written down for import-linter (the contracts are in pyproject.toml).
 lint: install
 	$(BIN)/ruff check marketplace tests app.py
+	$(BIN)/lint-imports
 
 install: $(STAMP)
 
@@ -64,4 +67,4 @@ seed: install
 	$(FLASK) seed-demo
 
 clean:
-	rm -rf $(VENV) instance/serumpun.sqlite* instance/.demo-seeded
+	rm -rf $(VENV) instance/serumpun.sqlite* instance/jobs.sqlite* instance/.demo-seeded

@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_templates(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -73,22 +74,20 @@ def register_media(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .accounts.areas import buyer_bp, merchant_bp
-    from .accounts.views import bp as accounts_bp
-    from .admin.views import bp as admin_bp
-    from .api.views import bp as api_bp
-    from .catalog.views import bp as products_bp
-    from .catalog.views import public as catalog_bp
-    from .customs.views import bp as customs_bp
-    from .media.views import bp as media_bp
-    from .officers.views import bp as officer_bp
-    from .rates.views import bp as rates_bp
-    from .shipping.views import bp as couriers_bp
-    from .site.views import bp as site_bp
+    """Each package registers its own pages, menu entries and template helpers."""
+    from .accounts import areas as accounts
+    from .admin import views as admin
+    from .api import views as api
+    from .catalog import views as catalog
+    from .customs import views as customs
+    from .media import views as media
+    from .officers import views as officers
+    from .rates import views as rates
+    from .shipping import views as shipping
+    from .site import views as site
 
-    for blueprint in (site_bp, accounts_bp, merchant_bp, products_bp, catalog_bp, media_bp, buyer_bp, officer_bp,
-                      rates_bp, couriers_bp, customs_bp, admin_bp, api_bp):
-        app.register_blueprint(blueprint)
+    for package in (site, accounts, catalog, media, officers, rates, shipping, customs, admin, api):
+        package.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -98,8 +97,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from .core.security import register_security_headers
+    from .core.security import BoundedJSONProvider, register_security_headers
 
+    app.json = BoundedJSONProvider(app)
     register_security_headers(app)
 
 
@@ -107,6 +107,13 @@ def register_templates(app: Flask) -> None:
     from .core.templating import register_template_helpers
 
     register_template_helpers(app)
+
+
+def register_jobs(app: Flask) -> None:
+    # Last: every domain package has declared its jobs by now.
+    from .core.jobs import register_jobs as register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:

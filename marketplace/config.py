@@ -58,6 +58,9 @@ class BaseConfig:
 
     # A request may carry up to 8 product photos of at most 10 MB each.
     MAX_CONTENT_LENGTH = 85 * 1024 * 1024
+    # ... and at most this many pixels in all, read from the headers before anything is decoded: eight
+    # 12-megapixel phone photos fit; seven 8000 x 5000 PNGs of a few KB each (280 million) do not.
+    MAX_UPLOAD_PIXELS = 100_000_000
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -96,6 +99,21 @@ class BaseConfig:
     MAIL_DEFAULT_SENDER = "Serumpun <no-reply@serumpun.example>"
     MAIL_TIMEOUT = 10
 
+    # Background jobs (huey): a SQLite file in the instance folder, or Redis when REDIS_URL is set.
+    JOBS_BACKEND = "sqlite"
+    JOBS_SQLITE_PATH = ""  # instance/jobs.sqlite
+    JOBS_REDIS_URL = ""
+    JOBS_NAME = "serumpun"  # the queue's name; in Redis, part of every key
+    # A failing job is tried again up to JOBS_RETRIES times, the first after JOBS_RETRY_DELAY seconds and
+    # each later one JOBS_RETRY_BACKOFF times as long after the last: 30 s, 1 min, 2 min, ... about 2 hours.
+    JOBS_RETRIES = 8
+    JOBS_RETRY_DELAY = 30
+    JOBS_RETRY_BACKOFF = 2.0
+    JOBS_MARKER_TTL = 7 * 24 * 3600  # how long Redis remembers that an idempotent job was done
+    JOBS_SHUTDOWN_TIMEOUT = 30  # a stopping consumer waits this long for a running job
+    JOBS_POLL_SECONDS = 1.0  # an idle consumer looks at the queue this often (and notices a stop this fast)
+    JOBS_IN_PROCESS = False  # `make run` sets it: a consumer inside the development server
+
     # Links in emails need an absolute address outside a request.
     SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "http"
@@ -127,6 +145,7 @@ class TestConfig(BaseConfig):
     SECRET_KEY = "test-secret-key-not-for-production"
     # Still scrypt, at a cost that keeps a suite of hundreds of sign-ins quick.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    JOBS_POLL_SECONDS = 0.1  # consumers in tests start and stop many times
 
 
 class ProductionConfig(BaseConfig):
@@ -141,6 +160,7 @@ class ProductionConfig(BaseConfig):
 # Settings that the environment may set, and how to read each.
 FROM_ENVIRONMENT = {
     "MAX_CONTENT_LENGTH": _int,
+    "MAX_UPLOAD_PIXELS": _int,
     "LOGIN_RATE_LIMIT": os.environ.get,
     "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get,
     "SIGNUP_RATE_LIMIT": os.environ.get,
@@ -153,6 +173,10 @@ FROM_ENVIRONMENT = {
     "MAIL_USE_SSL": _bool,
     "MAIL_DEFAULT_SENDER": os.environ.get,
     "MAIL_TIMEOUT": _int,
+    "JOBS_NAME": os.environ.get,
+    "JOBS_RETRIES": _int,
+    "JOBS_RETRY_DELAY": _int,
+    "JOBS_IN_PROCESS": _bool,
     "SERVER_NAME": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
@@ -211,12 +235,15 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
         if not os.environ.get("CACHE_TYPE"):
             config["CACHE_TYPE"] = "RedisCache"
         config["CACHE_REDIS_URL"] = redis_url
+        config["JOBS_BACKEND"] = "redis"
+        config["JOBS_REDIS_URL"] = redis_url
     if config["MAIL_SERVER"]:
         config["MAIL_BACKEND"] = "smtp"
     config["MAIL_BACKEND"] = os.environ.get("MAIL_BACKEND", config["MAIL_BACKEND"])
 
     config.update(overrides or {})
     config["MEDIA_ROOT"] = config["MEDIA_ROOT"] or str(folder / "media")
+    config["JOBS_SQLITE_PATH"] = config["JOBS_SQLITE_PATH"] or str(folder / "jobs.sqlite")
 
     if name == "production" and not config.get("SERVER_NAME"):
         # Links in mail (password resets, invitations) must not follow a request's Host header.

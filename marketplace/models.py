@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the app factory."""
-from .accounts.models import BuyerProfile, MerchantCategory, MerchantProfile, OfficerProfile, User  # noqa: F401
+from .accounts.models import BuyerProfile, MerchantCategory, MerchantProfile, OfficerProfile, SignIn, User  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
 from .catalog.models import PriceTier, Product, ProductPhoto  # noqa: F401
 from .customs.models import CustomsRule  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401

@@ -343,7 +343,7 @@ def seed_demo(app) -> None:
     """The demo accounts and rates, as `flask seed-demo` makes them (without the catalog, for speed)."""
     from marketplace.customs.services import seed_sample_rules
     from marketplace.demo.seed import seed_accounts, seed_rates
-    from marketplace.shipping.services import seed_sample_couriers
+    from marketplace.shipping.couriers import seed_sample_couriers
 
     with app.app_context():
         seed_accounts()

@@ -11,7 +11,7 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.places import KECAMATAN, MALAYSIAN_STATES
 from marketplace.extensions import db
 
-from .helpers import Client
+from .helpers import Client, text_of
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,8 @@ def test_seed_demo_refuses_to_run_in_production(app_factory):
 
 
 def test_every_published_demo_product_has_a_delivered_price_to_every_state(app, seeded):
+    from marketplace.catalog.delivery import delivered_price
     from marketplace.rates.services import rates_in_force
-    from marketplace.shipping.services import delivered_price
 
     with app.test_request_context():
         today = date.today()
@@ -97,3 +97,29 @@ def test_every_published_demo_product_has_a_delivered_price_to_every_state(app, 
                 delivered = delivered_price(product, product.moq, state, rate, today)
                 assert delivered is not None and delivered.cheapest is not None, (product.sku, state)
                 assert delivered.cheapest.total.amount > 0
+
+
+def test_the_demo_has_a_product_above_rm500_that_opens_in_every_language_with_its_import_taxes(demo):
+    from marketplace.demo.catalog import PRODUCTS
+    from marketplace.demo.seed import SeedReport, seed_catalog
+    from marketplace.media.storage import storage
+    from marketplace.rates.services import rates_in_force
+
+    with demo.test_request_context():
+        rate = rates_in_force(date.today())["MYR"].idr_per_unit
+        above = {p.sku for p in PRODUCTS if p.published and p.price > 500 * rate}
+        assert above, "no published demo product costs more than RM500"
+        seed_catalog(storage(), SeedReport(), skus=above)  # only these: drawing all sixty takes half a minute
+        db.session.commit()
+        product_ids = db.session.scalars(select(Product.id).where(Product.status == ProductStatus.PUBLISHED)).all()
+    assert len(product_ids) == len(above)
+    for language, duty, form_d, tax in (("en", "Import duty", "(0% with Form D)", "Sales tax on import"),
+                                        ("id", "Bea masuk", "(0% dengan Form D)", "Pajak penjualan impor"),
+                                        ("ms", "Duti import", "(0% dengan Borang D)", "Cukai jualan import")):
+        client = Client(demo)
+        client.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        for product_id in product_ids:
+            response = client.get(f"/products/{product_id}")
+            assert response.status_code == 200, language
+            page = text_of(response)
+            assert f"{duty} {form_d}" in page and tax in page, language

@@ -1,19 +1,20 @@
 """The merchant's and the buyer's own areas: dashboard, shop and address."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..catalog import services as catalog
 from ..core.auth import guard_blueprint
-from ..core.errors import DomainError
 from ..core.forms import status_for
-from ..extensions import db
+from ..core.ui import add_navigation, dashboard_context
+from ..core.unit_of_work import unit_of_work
 from . import services
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
 from .views import attach_error, buyer_details
+from .views import bp as accounts_bp
 
 merchant_bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 guard_blueprint(merchant_bp, Role.MERCHANT)
@@ -26,7 +27,7 @@ guard_blueprint(buyer_bp, Role.BUYER)
 def dashboard():
     """The merchant's home: verification status and what to do next."""
     return render_template("merchant/dashboard.html", profile=current_user.merchant_profile,
-                           product_counts=catalog.count_own_products(current_user))
+                           **dashboard_context("merchant", current_user))
 
 
 @merchant_bp.route("/shop", methods=["GET", "POST"])
@@ -39,7 +40,7 @@ def shop():
         categories=profile.categories,
     )
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_merchant_shop(
                 current_user,
                 services.MerchantShop(
@@ -49,11 +50,9 @@ def shop():
                     categories=form.categories.data, npwp=form.npwp.data, story=form.story.data,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Your shop details have been saved."), "success")
             return redirect(url_for("merchant.dashboard"))
     return render_template("merchant/shop.html", form=form, profile=profile), status_for(form)
@@ -65,13 +64,21 @@ def profile():
     buyer = current_user.buyer_profile
     form = BuyerDetailsForm(obj=buyer, full_name=current_user.full_name)
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_buyer_details(current_user, buyer_details(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("buyer.profile"))
     return render_template("buyer/profile.html", form=form), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """Sign-in and account pages, the merchant's and the buyer's areas, and their menu entries."""
+    for blueprint in (accounts_bp, merchant_bp, buyer_bp):
+        app.register_blueprint(blueprint)
+    add_navigation(app, ("merchant",), "merchant.dashboard", _l("My shop"), 10)
+    add_navigation(app, ("merchant",), "merchant.shop", _l("Shop details"), 30)
+    add_navigation(app, ("buyer",), "buyer.profile", _l("Delivery address"), 30)
+    add_navigation(app, ("merchant", "buyer", "officer", "admin"), "accounts.settings", _l("Account"), 100)

@@ -3,22 +3,15 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask_babel import force_locale
 
-from ..core.errors import DomainError
-from ..extensions import db
+from ..core.unit_of_work import command_unit_of_work
 from . import services
 from .models import Role
 
 
 def _create(email: str, password: str, role: Role, name: str, organisation: str | None, country: str) -> None:
-    try:
-        user = services.create_staff(email, password, role, name, organisation, country)
-    except DomainError as error:
-        db.session.rollback()
-        with force_locale("en"):  # the command line speaks English, like its --help
-            raise click.ClickException(str(error.message)) from error
-    db.session.commit()
+    with command_unit_of_work():
+        user = services.create_staff(None, email, password, role, name, organisation, country)
     click.echo(f"Created {role.value} {user.email} (id {user.id}).")
 
 

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from ..catalog.taxonomy import category_choices
 from ..core.forms import ChoiceField, MultiCheckboxField, chosen, digits, email, length, options, required, strip
 from ..core.i18n import LANGUAGE_NAMES
 from ..core.places import country_choices, kecamatan_choices, state_choices
+from ..core.taxonomy import category_choices
 from .passwords import MAX_LENGTH, password_problem
 
 

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin
+from ..core.models import TimestampMixin, utcnow
 from ..extensions import db
 
 
@@ -73,8 +73,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The device this request comes from (set at sign-in and by the user loader, never stored on the row):
+    # it is part of the session identity, so that signing out ends this device's session and only this one.
+    sign_in_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.auth_nonce}"
+        return f"{self.id}:{self.auth_nonce}:{self.sign_in_token or ''}"
 
     @property
     def is_merchant(self) -> bool:
@@ -100,6 +104,18 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class SignIn(db.Model):
+    """One signed-in device. Its session and remember-me cookies carry its token; deleting the row (at sign-out)
+    makes copies of those cookies worthless, while the user's other devices stay signed in."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the token, never the token
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MerchantProfile(TimestampMixin, db.Model):

@@ -9,22 +9,24 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..core.cache import bump_catalog_generation
+from ..audit import services as audit
 from ..core.errors import DomainError
 from ..core.models import utcnow
-from ..core.transactions import on_commit
+from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from ..mail.services import send_mail
+from ..money import DISPLAY_CURRENCIES
 from .models import (
     BuyerProfile,
     MerchantCategory,
     MerchantProfile,
     OfficerProfile,
     Role,
+    SignIn,
     User,
     VerificationStatus,
     new_auth_nonce,
@@ -137,15 +139,46 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def load_user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: the id and the nonce must both match."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce:
+    """Flask-Login's loader: the id, the nonce and a sign-in that has not ended must all match."""
+    user_id, _, rest = session_id.partition(":")
+    nonce, _, token = rest.partition(":")
+    if not user_id.isdigit() or not nonce or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(select(User).join(SignIn, SignIn.user_id == User.id)
+                             .where(User.id == int(user_id), SignIn.token_hash == _token_hash(token)))
     if user is None or not secrets.compare_digest(user.auth_nonce, nonce):
         return None
+    user.sign_in_token = token
     return user
+
+
+def start_sign_in(user: User) -> None:
+    """Record a new signed-in device for the user; its cookies will carry the token (user.get_id())."""
+    token = secrets.token_urlsafe(24)
+    db.session.add(SignIn(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.flush()
+    user.sign_in_token = token
+
+
+def end_sign_in(user: User) -> None:
+    """Sign out the device this request came from: copies of its cookies stop working, other devices do not."""
+    if user.sign_in_token:
+        db.session.execute(delete(SignIn).where(SignIn.user_id == user.id,
+                                                SignIn.token_hash == _token_hash(user.sign_in_token)))
+        user.sign_in_token = None
+    db.session.flush()
+
+
+def _end_every_sign_in(user: User) -> None:
+    # With a new nonce every session of the user is dead anyway; the rows need not outlive them.
+    user.auth_nonce = new_auth_nonce()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+    user.sign_in_token = None
 
 
 def _check_password(password: str, email: str) -> None:
@@ -241,7 +274,8 @@ def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
     profile.story = (data.story or "").strip() or None
     _set_categories(profile, data.categories)
     db.session.flush()
-    on_commit(db.session, bump_catalog_generation)  # the storefront and product pages show these details
+    # The storefront, its product pages and its cards show these details.
+    announce_after_commit(db.session, catalog_changed, "accounts", merchant_id=profile.id, shop=True)
     return profile
 
 
@@ -277,9 +311,10 @@ def update_buyer_details(user: User, details: BuyerDetails) -> BuyerProfile:
 
 
 def create_staff(
-    email: str, password: str | None, role: Role, full_name: str, organisation: str | None = None, country: str = "ID"
+    actor: User | None, email: str, password: str | None, role: Role, full_name: str, organisation: str | None = None,
+    country: str = "ID",
 ) -> User:
-    """An officer or admin, made from the command line or by an admin's invitation."""
+    """An officer or admin, made from the command line (actor None) or by an admin's invitation."""
     if role not in (Role.OFFICER, Role.ADMIN):
         raise DomainError(_l("Only officers and admins are created this way."))
     user = _new_user(email, password, role, full_name, None)
@@ -288,6 +323,9 @@ def create_staff(
             raise DomainError(_l("An officer needs an organisation."), field="organisation")
         db.session.add(OfficerProfile(user=user, organisation=organisation.strip(), country=country))
     _flush_unique()
+    audit.record(actor, "officer.invited" if password is None else "staff.created", "user", user.id,
+                 after={"email": user.email, "role": role.value, "full_name": user.full_name,
+                        "organisation": (organisation or "").strip() or None, "country": country})
     return user
 
 
@@ -316,7 +354,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise WeakPassword(_l("Your current password is not right."), field="current_password")
     _check_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
-    user.auth_nonce = new_auth_nonce()
+    _end_every_sign_in(user)
     db.session.flush()
 
 
@@ -336,7 +374,6 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
 
 def set_currency(user: User, currency: str) -> None:
     """Keep the currency prices are shown in on the account."""
-    from ..money import DISPLAY_CURRENCIES
 
     if currency not in DISPLAY_CURRENCIES:
         raise DomainError(_l("That currency is not available."))
@@ -412,7 +449,7 @@ def set_password_from_link(purpose: str, token: str, new_password: str) -> User:
     user = check_link(purpose, token)
     _check_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
-    user.auth_nonce = new_auth_nonce()
+    _end_every_sign_in(user)
     db.session.flush()
     return user
 
@@ -421,7 +458,7 @@ def invite_officer(actor: User, data: Officer) -> User:
     """An admin invites an officer, who sets a password from the emailed link."""
     if not actor.is_admin:
         raise DomainError(_l("Only admins can invite officers."))
-    user = create_staff(data.email, None, Role.OFFICER, data.full_name, data.organisation, data.country)
+    user = create_staff(actor, data.email, None, Role.OFFICER, data.full_name, data.organisation, data.country)
     link = url_for("accounts.accept_invite", token=make_token(user, INVITE_SALT), _external=True)
     send_mail(user.email, "officer_invite", None, user=user, link=link, inviter=actor)
     return user

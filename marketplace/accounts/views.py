@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.security import safe_next_url
-from ..extensions import db, limiter
+from ..core.unit_of_work import unit_of_work
+from ..extensions import limiter
 from . import services
 from .forms import (
     BuyerSignupForm,
@@ -48,6 +49,7 @@ def attach_error(form, error: DomainError) -> None:
 def start_session(user: User, remember: bool = False) -> None:
     """A fresh session for the signed-in user: nothing from before survives."""
     session.clear()
+    services.start_sign_in(user)
     login_user(user, remember=remember)
     # Without "keep me signed in", the session ends when the browser closes.
     session.permanent = remember
@@ -76,7 +78,7 @@ def signup_merchant():
         return done
     form = MerchantSignupForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             user = services.register_merchant(
                 services.MerchantSignup(
                     email=form.email.data, password=form.password.data, business_name=form.business_name.data,
@@ -85,12 +87,10 @@ def signup_merchant():
                     postcode=form.postcode.data, categories=form.categories.data, locale=current_locale(),
                 )
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             start_session(user)
-            db.session.commit()
+        if work.refused:
+            attach_error(form, work.refused)
+        else:
             flash(_("Welcome to Serumpun! Your shop is ready to set up. An officer will verify your business."), "success")
             return redirect(url_for("merchant.dashboard"))
     return render_template("accounts/signup_merchant.html", form=form), status_for(form)
@@ -104,19 +104,17 @@ def signup_buyer():
         return done
     form = BuyerSignupForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             user = services.register_buyer(
                 services.BuyerSignup(
                     email=form.email.data, password=form.password.data, details=buyer_details(form),
                     locale=current_locale(),
                 )
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             start_session(user)
-            db.session.commit()
+        if work.refused:
+            attach_error(form, work.refused)
+        else:
             flash(_("Welcome to Serumpun! Your account is ready."), "success")
             return redirect(url_for("site.home"))
     return render_template("accounts/signup_buyer.html", form=form), status_for(form)
@@ -147,13 +145,12 @@ def login():
         return redirect(next_url or home_for(current_user))
     form = LoginForm(next=next_url or "")
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
             start_session(user, remember=form.remember.data)
-            db.session.commit()
+        if work.refused:
+            attach_error(form, work.refused)
+        else:
             flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(form.next.data) or home_for(user))
     return render_template("accounts/login.html", form=form), status_for(form)
@@ -161,7 +158,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out and forget the session."""
+    """Sign out and forget the session, here and on the server: a copy of its cookies no longer signs anyone in."""
+    if current_user.is_authenticated:
+        with unit_of_work():
+            services.end_sign_in(current_user._get_current_object())
     session.clear()
     # After clear(): logout_user leaves the mark that makes Flask-Login delete the remember cookie.
     logout_user()
@@ -175,8 +175,8 @@ def forgot_password():
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.request_password_reset(form.email.data)
         flash(_("If an account exists for that email, we have sent a link to reset the password. "
                 "It works for one hour."), "info")
         return redirect(url_for("accounts.login"))
@@ -192,14 +192,12 @@ def _password_from_link(purpose: str, token: str, template: str, done_message: s
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             user = services.set_password_from_link(purpose, token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             start_session(user)
-            db.session.commit()
+        if work.refused:
+            attach_error(form, work.refused)
+        else:
             flash(done_message, "success")
             return redirect(home_for(user))
     return render_template(template, form=form), status_for(form)
@@ -248,15 +246,13 @@ def change_password():
     """Change the password; other devices are signed out."""
     form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             # The nonce changed: renew this session so that only this device stays signed in.
             start_session(current_user._get_current_object())
-            db.session.commit()
+        if work.refused:
+            attach_error(form, work.refused)
+        else:
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.settings"))
     return _settings_with(password_form=form)
@@ -269,13 +265,11 @@ def change_email():
     """Move the account to another email address."""
     form = ChangeEmailForm(prefix="em")
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.change_email(current_user, form.current_password.data, form.email.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Your email address has been changed."), "success")
             return redirect(url_for("accounts.settings"))
     return _settings_with(email_form=form)
@@ -287,8 +281,8 @@ def change_language():
     """Keep a language for this account on every device."""
     form = LanguageForm(prefix="lang")
     if form.validate_on_submit():
-        services.set_locale(current_user, form.language.data)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.set_locale(current_user, form.language.data)
         response = redirect(url_for("accounts.settings"))
         remember_language_cookie(response, form.language.data)
         return response

@@ -1,8 +1,9 @@
 """The admins' area: people, officer invitations and the development outbox."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts import services as accounts
@@ -10,10 +11,10 @@ from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
 from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
-from ..core.errors import DomainError
 from ..core.forms import status_for
 from ..core.pagination import Page, page_number
-from ..extensions import db
+from ..core.ui import add_navigation
+from ..core.unit_of_work import unit_of_work
 from ..mail.services import list_outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,7 +43,7 @@ def invite_officer():
     """Invite an officer, who chooses a password from the emailed link."""
     form = InviteOfficerForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             accounts.invite_officer(
                 current_user,
                 accounts.Officer(
@@ -50,11 +51,9 @@ def invite_officer():
                     organisation=form.organisation.data, country=form.country.data,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.refused:
+            attach_error(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.dashboard", role="officer"))
     return render_template("admin/invite_officer.html", form=form), status_for(form)
@@ -71,3 +70,11 @@ def outbox():
         pager=Page(page, 50, total),
         backend=current_app.config["MAIL_BACKEND"],
     )
+
+
+def register(app: Flask) -> None:
+    """The admins' pages."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("admin",), "admin.dashboard", _l("People"), 10)
+    add_navigation(app, ("admin",), "admin.invite_officer", _l("Invite officer"), 20)
+    add_navigation(app, ("admin",), "admin.outbox", _l("Outbox"), 90)

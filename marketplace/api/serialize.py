@@ -8,11 +8,11 @@ from flask_babel import force_locale
 
 from ..catalog.hs import chapter_name, format_hs
 from ..catalog.models import Product
-from ..catalog.taxonomy import CATEGORIES
-from ..core.places import KECAMATAN
+from ..core.places import KECAMATAN, MALAYSIAN_STATES, state_name
+from ..core.taxonomy import CATEGORIES
 from ..media.storage import storage
 from ..money import Money, Rate, decimal_text, from_idr
-from ..shipping.services import shipping_myr
+from ..shipping.delivered import shipping_myr
 
 
 def _absolute(url: str) -> str:
@@ -155,7 +155,6 @@ def declaration(boxes: int, form) -> dict:
 
 def order_quote(order, exchange: Rate) -> dict:
     """Parcels per merchant with every service that can carry them, and the order's taxed breakdown."""
-    from ..core.places import MALAYSIAN_STATES, state_name
 
     parcels = []
     for parcel in order.parcels:

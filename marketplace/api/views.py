@@ -1,23 +1,25 @@
 """JSON API v1: the catalog for partner systems. Read-only, open to any origin."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Flask, jsonify, request, url_for
 
 from ..catalog import search
 from ..catalog import services as catalog
-from ..catalog.taxonomy import CATEGORIES
-from ..core.cache import cached
-from ..core.currency import request_rates
+from ..core.cache import LISTING, cached
 from ..core.models import utcnow
-from ..core.pagination import plain_args
+from ..core.taxonomy import CATEGORIES
 from ..extensions import csrf
-from ..shipping import services as shipping
+from ..orders import quotes as order_quote
+from ..rates.currency import request_rates
 from . import serialize
-from .openapi import document
+from .openapi import SCHEMAS, document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_PER_PAGE = 100
+# The keys a quote request may have, read from its schema so that the document and the checks agree.
+QUOTE_KEYS = tuple(SCHEMAS["QuoteRequest"]["properties"])
+QUOTE_ITEM_KEYS = tuple(SCHEMAS["QuoteRequest"]["properties"]["items"]["items"]["properties"])
 
 
 @bp.after_request
@@ -67,15 +69,19 @@ def products():
     if problems or more:
         return bad_request(problems + more)
     rates, today = request_rates(), utcnow().date()
+    # The query as parsed, in one order and without defaults: what the answer and its links are made of.
+    # An unknown parameter or another order of the same ones is the same answer, from the same entry.
+    query = filters.query_args(page=False)
+    if per_page != search.PER_PAGE:
+        query["per_page"] = str(per_page)
 
     def page() -> dict:
         result = search.search(filters, rates.get("MYR"), today, per_page=per_page)
-        args = plain_args()  # "endpoint=x" or "_external=0" are data here, not url_for's instructions
-        links = {"self": url_for("api.products", **args, page=filters.page, _external=True)}
+        links = {"self": url_for("api.products", **query, page=filters.page, _external=True)}
         if filters.page < result.pages:
-            links["next"] = url_for("api.products", **args, page=filters.page + 1, _external=True)
+            links["next"] = url_for("api.products", **query, page=filters.page + 1, _external=True)
         if filters.page > 1:
-            links["prev"] = url_for("api.products", **args, page=filters.page - 1, _external=True)
+            links["prev"] = url_for("api.products", **query, page=filters.page - 1, _external=True)
         return {
             "data": [serialize.product(p, rates, today) for p in result.products],
             "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
@@ -85,9 +91,9 @@ def products():
             "links": links,
         }
 
-    # Partner systems poll the same pages: one answer per query a minute, unless the catalog changes.
-    body = cached("api-products", (sorted(request.args.items(multi=True)), request.host_url, rates.get("MYR"), today),
-                  page)
+    # Partner systems poll the same pages: one answer per query until a listing changes.
+    body = cached("api-products", (tuple(query.items()), filters.page, request.host_url,
+                                   tuple(sorted(rates.items())), today), page, versions=(LISTING,))
     if filters.page > body["meta"]["pages"] and body["meta"]["total"]:
         return bad_request([search.Problem("page", f"There are {body['meta']['pages']} pages.")])
     return _json(body)
@@ -141,7 +147,10 @@ def quotes():
     if not isinstance(body, dict):
         return bad_request([search.Problem("body", "Send JSON like {\"state\": \"Selangor\", \"items\": "
                                                    "[{\"product_id\": 12, \"quantity\": 3}]}.")])
-    state = shipping.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
+    # The schema says additionalProperties: false: a misspelt key ("quantitiy") must not pass silently.
+    problems += [search.Problem(key, "Unknown property: send only state and items.")
+                 for key in body if key not in QUOTE_KEYS]
+    state = order_quote.state_code(body.get("state")) if isinstance(body.get("state"), str) else None
     if state is None:
         problems.append(search.Problem("state", "Name a Malaysian state or federal territory, like Selangor or MY-10."))
     items = body.get("items")
@@ -150,6 +159,10 @@ def quotes():
         problems.append(search.Problem("items", "Send 1 to 50 items."))
     else:
         for index, item in enumerate(items):
+            if isinstance(item, dict) and (unknown := [key for key in item if key not in QUOTE_ITEM_KEYS]):
+                problems += [search.Problem(f"items[{index}].{key}", "Unknown property: an item has only product_id "
+                                                                     "and quantity.") for key in unknown]
+                continue
             product_id = item.get("product_id") if isinstance(item, dict) else None
             quantity = item.get("quantity", 1) if isinstance(item, dict) else None
             if not (isinstance(product_id, int) and not isinstance(product_id, bool) and 1 <= product_id < 2**31
@@ -162,9 +175,9 @@ def quotes():
         return bad_request(problems)
     rate = request_rates().get("MYR")
     try:
-        order = shipping.quote_order(lines, state, rate, utcnow().date())
-    except shipping.QuoteRefused as refusal:
-        return bad_request([search.Problem("items", str(refusal))])
+        order = order_quote.quote_order(lines, state, rate, utcnow().date())
+    except order_quote.QuoteRefused as refusal:
+        return bad_request([search.Problem("items", str(refusal.message))])
     response = jsonify(serialize.order_quote(order, rate))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -174,3 +187,8 @@ def quotes():
 def openapi():
     """This API, described in OpenAPI 3.1."""
     return _json(document(request.host_url.rstrip("/")))
+
+
+def register(app: Flask) -> None:
+    """The JSON API v1."""
+    app.register_blueprint(bp)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import MerchantProfile
@@ -132,8 +133,18 @@ class Product(TimestampMixin, db.Model):
     def halal_expired_on(self, day: date) -> bool:
         return bool(self.halal_expires_on and self.halal_expires_on < day)
 
+    @hybrid_method
     def halal_valid_on(self, day: date) -> bool:
-        return bool(self.halal_body and self.halal_number and self.halal_expires_on and self.halal_expires_on >= day)
+        """A halal certificate in force on the day: the one definition, for pages and for search alike.
+
+        The issuer is not tested: a product is saved with issuer, number and expiry together or
+        with none of them, and the number and expiry are what the facet index holds.
+        """
+        return bool(self.halal_number and self.halal_expires_on and self.halal_expires_on >= day)
+
+    @halal_valid_on.expression
+    def halal_valid_on(cls, day: date):  # noqa: N805  the class-level twin, for SQL
+        return and_(cls.halal_number.is_not(None), cls.halal_expires_on >= day)
 
     def unit_price_for(self, quantity: int) -> int:
         """The rupiah price of one unit when this many are bought: the best wholesale tier reached."""

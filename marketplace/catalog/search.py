@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, and_, case, func, literal_column, select, text
@@ -16,12 +17,13 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.selectable import Join
 
-from ..accounts.models import MerchantProfile, User, VerificationStatus
-from ..core.cache import cached
+from ..accounts.models import MerchantProfile, VerificationStatus
+from ..core.cache import LISTING, cached
+from ..core.taxonomy import CATEGORIES
 from ..extensions import db
-from ..money import MAX_IDR_PRICE, Money, MoneyError, Rate, idr_bounds_showing, parse_amount
-from .models import FoodRegistration, Product, ProductStatus
-from .taxonomy import CATEGORIES
+from ..money import MAX_IDR_PRICE, MINOR_UNITS, Money, MoneyError, Rate, decimal_text, idr_bounds_showing, parse_amount
+from .models import FoodRegistration, Product
+from .queries import only_visible
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 SHIP_OPTIONS = (3, 7, 14, 30)
@@ -68,6 +70,35 @@ class Filters:
         """What the counts depend on: everything but the page and the order."""
         return replace(self, sort="", page=1)
 
+    def query_args(self, page: bool = True) -> dict[str, str]:
+        """These filters as query parameters, in one order and without defaults: one address per search.
+
+        Filters that are the same search give the same parameters, however they were written: in any
+        order, "halal=yes" or "halal=1", "25,50" or "25.5", "sort=newest" or no sort, "page=1" or none.
+        Pages are cached by them and link with them, never with the raw query.
+        """
+        args: dict[str, str] = {}
+        if self.q:
+            args["q"] = self.q
+        if self.category:
+            args["category"] = self.category
+        for name in ("min_price", "max_price"):
+            amount = getattr(self, name)
+            if amount is not None:
+                args[name] = decimal_text(Decimal(amount.amount).scaleb(-MINOR_UNITS[amount.currency]))
+        for name in FLAGS:
+            if getattr(self, name):
+                args[name] = "1"
+        if self.ships_within:
+            args["ships_within"] = str(self.ships_within)
+        if self.moq_max:
+            args["moq_max"] = str(self.moq_max)
+        if self.effective_sort != ("relevance" if self.tokens else "newest"):
+            args["sort"] = self.effective_sort
+        if page and self.page != 1:
+            args["page"] = str(self.page)
+        return args
+
 
 @dataclass
 class Problem:
@@ -97,7 +128,7 @@ def _positive_int(args: Mapping, name: str, problems: list[Problem], maximum: in
 def parse_filters(args: Mapping, currency: str) -> tuple[Filters, list[Problem]]:
     """Filters from the URL. A bad value is reported and left out; the rest still apply."""
     problems: list[Problem] = []
-    q = (args.get("q") or "").strip()[:200]
+    q = " ".join((args.get("q") or "").split())[:200].rstrip()
     category = args.get("category") or None
     if category and category not in CATEGORIES:
         problems.append(Problem("category", _l("There is no such category.")))
@@ -187,16 +218,10 @@ def _text_match(tokens: list[str]) -> TextMatch:
     return TextMatch(relevance=-fts.c.rank, subquery=fts)
 
 
-def _of_active_merchants(query):
-    """Products with their merchant, leaving out merchants whose account is suspended."""
-    return query.join(MerchantProfile, MerchantProfile.id == Product.merchant_id) \
-        .join(User, and_(User.id == MerchantProfile.user_id, User.active.is_(True)))
-
-
 def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     """Each filter's SQL condition, by name."""
     """Each filter's condition by name; the facet flags apart, since facets count them one by one."""
-    conditions = {"status": Product.status == ProductStatus.PUBLISHED}
+    conditions = {}
     if filters.category:
         conditions["category"] = Product.category == filters.category
     low, high = filters.min_price, filters.max_price
@@ -214,7 +239,7 @@ def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
     if filters.moq_max:
         conditions["moq_max"] = Product.moq <= filters.moq_max
     flags = {
-        "halal": and_(Product.halal_number.is_not(None), Product.halal_expires_on >= today),
+        "halal": Product.halal_valid_on(today),
         "bpom": Product.food_registration == FoodRegistration.BPOM_MD,
         "verified": MerchantProfile.verification_status == VerificationStatus.VERIFIED,
         "recyclable": Product.recyclable.is_(True),
@@ -235,7 +260,7 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
                                                    match.subquery.c.id == Product.id))
         else:
             query = query.select_from(Product)
-        query = _of_active_merchants(query)
+        query = only_visible(query)
         if match is not None and match.condition is not None:
             query = query.where(match.condition)
         return query.where(*[c for name, c in conditions.items() if name not in skip])
@@ -257,7 +282,8 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
 
     # The same filters give the same counts to everyone: computed once a minute at most.
     total, flag_counts, ship_counts, category_counts = cached(
-        "search-counts", (filters.counting_key(), rate, today), lambda: _count(base, flags, flags_except)
+        "search-counts", (filters.counting_key(), rate, today), lambda: _count(base, flags, flags_except),
+        versions=(LISTING,),
     )
     return SearchResult(filters=filters, products=products, total=total, category_counts=category_counts,
                         flag_counts=flag_counts, ship_counts=ship_counts, per_page=per_page)
@@ -287,12 +313,12 @@ def _count(base, flags, flags_except):
 
 
 def published_per_category() -> dict[str, int]:
-    """Published products per category, for the home page and the API (cached a minute)."""
+    """Published products per category, for the home page and the API (cached until a listing changes)."""
 
     def count() -> dict[str, int]:
-        rows = db.session.execute(_of_active_merchants(select(Product.category, func.count()))
-                                  .where(Product.status == ProductStatus.PUBLISHED).group_by(Product.category)).all()
+        rows = db.session.execute(only_visible(select(Product.category, func.count()).select_from(Product))
+                                  .group_by(Product.category)).all()
         return {**{code: 0 for code in CATEGORIES}, **dict(rows)}
 
-    return cached("category-counts", (), count)
+    return cached("category-counts", (), count, versions=(LISTING,))
 

@@ -9,17 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import MerchantProfile, User, VerificationStatus
-from ..core.cache import bump_catalog_generation
+from ..audit import services as audit
 from ..core.errors import DomainError, NotFound
 from ..core.models import utcnow
-from ..core.transactions import on_commit
+from ..core.signals import announce_after_commit, catalog_changed
+from ..core.taxonomy import CATEGORIES, category_words
 from ..extensions import db
-from ..media.pipeline import ImageRejected, ProcessedImage, process_image
+from ..media.pipeline import ImageRejected, ProcessedImage, pixel_count, process_image
 from ..media.services import delete_after_commit, store_image
 from ..media.storage import StorageBackend
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
-from .taxonomy import CATEGORIES, category_words
+from .queries import is_visible, may_preview, only_visible
 
 MAX_PHOTOS = 8
 HALAL_WARNING_DAYS = 60
@@ -104,11 +105,22 @@ class ProductData:
 SIMPLE_FIELDS = [f.name for f in fields(ProductData) if f.name not in ("tiers",)]
 
 
-def _catalog_changed(product: Product | None = None) -> None:
-    """Cached catalog pages go stale once this transaction commits; a changed photo changes its product too."""
-    if product is not None:
-        product.updated_at = utcnow()
-    on_commit(db.session, bump_catalog_generation)
+def _listed_details(product: Product) -> tuple:
+    """What lists of products show of this one: every detail (the API's list has them all), and whether it is
+    in stock, but not how many are left. A change of the stock count alone, which is what a sale makes,
+    leaves every cached listing and storefront standing."""
+    data = product_data(product)
+    return (*(getattr(data, f.name) for f in fields(ProductData) if f.name != "stock"), product.stock > 0)
+
+
+def _catalog_changed(product: Product, listed: bool) -> None:
+    """Buyers see this change once the transaction commits: the product's page, and lists too when listed.
+
+    A change to a product that is not published is never listed: no list shows it, before or after.
+    """
+    product.updated_at = utcnow()
+    announce_after_commit(db.session, catalog_changed, "catalog", product_id=product.id,
+                          merchant_id=product.merchant_id, listed=listed)
 
 
 def check_product(merchant: MerchantProfile, data: ProductData, product: Product | None = None) -> list[Problem]:
@@ -212,8 +224,8 @@ def create_product(user: User, data: ProductData) -> Product:
     product = Product(merchant=merchant, status=ProductStatus.DRAFT, tiers=[], photos=[])
     _apply(product, data)
     db.session.add(product)
-    _catalog_changed()
     db.session.flush()
+    _catalog_changed(product, listed=False)  # a draft: only its merchant sees it, never from the cache
     return product
 
 
@@ -223,8 +235,10 @@ def update_product(user: User, product_id: int, data: ProductData) -> Product:
     problems = check_product(product.merchant, data, product)
     if problems:
         raise ProductInvalid(problems)
+    before = _listed_details(product)
     _apply(product, data)
-    _catalog_changed(product)  # updated_at moves even when only its wholesale tiers changed
+    # updated_at moves even when only its wholesale tiers changed
+    _catalog_changed(product, listed=product.is_published and _listed_details(product) != before)
     db.session.flush()
     return product
 
@@ -253,6 +267,8 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
     product = get_own_product(user, product_id)
     if (product.status, target) not in TRANSITIONS:
         raise InvalidTransition()
+    before = product.status
+    was_published = product.is_published
     if target == ProductStatus.PUBLISHED:
         missing = missing_for_publishing(product_data(product), len(product.photos))
         if missing:
@@ -260,8 +276,9 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
         product.mark_published()
     else:
         product.status = target
-    _catalog_changed(product)
+    _catalog_changed(product, listed=was_published or product.is_published)
     db.session.flush()
+    audit.record(user, "product.status_changed", "product", product.id, {"status": before}, {"status": target})
     return product
 
 
@@ -300,21 +317,32 @@ def _image_key(image: ProcessedImage) -> str:
     return image.variants[-1].webp.name.split(".")[0]
 
 
-def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], backend: StorageBackend) -> list[ProductPhoto]:
-    """Process every upload first; if any is refused, nothing is stored."""
+def _photo_step(filename: str, step, data: bytes):
+    """One step of the pipeline on one upload; a refusal names the file."""
+    shown = (filename or "photo")[:80]
+    try:
+        return step(data)
+    except ImageRejected as rejection:
+        raise PhotoRejected(REJECTION_MESSAGES[rejection.code] % {"name": shown}, shown) from rejection
+
+
+def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], backend: StorageBackend,
+               max_pixels: int | None = None) -> list[ProductPhoto]:
+    """Process every upload first; if any is refused, nothing is stored. At most max_pixels in all are decoded."""
     product = get_own_product(user, product_id)
     uploads = [(name, data) for name, data in uploads if name or data]
     if not uploads:
         raise PhotoRejected(_l("Choose at least one photo."))
     if len(product.photos) + len(uploads) > MAX_PHOTOS:
         raise PhotoRejected(_l("A product can have at most %(n)d photos.", n=MAX_PHOTOS))
-    processed = []
-    for filename, data in uploads:
-        shown = (filename or "photo")[:80]
-        try:
-            processed.append(process_image(data))
-        except ImageRejected as rejection:
-            raise PhotoRejected(REJECTION_MESSAGES[rejection.code] % {"name": shown}, shown) from rejection
+    # Decoding costs time in proportion to pixels, not bytes: seven one-bit PNGs of 5 KB are 280 million
+    # pixels. Every header is read (cheap) and the sum bounded before a single pixel is decoded.
+    sizes = [_photo_step(filename, pixel_count, data) for filename, data in uploads]
+    if max_pixels is not None and sum(sizes) > max_pixels:
+        raise PhotoRejected(_l("Together these photos have %(total)d million pixels; one upload may have at most "
+                               "%(limit)d million. Upload them a few at a time.",
+                               total=-(-sum(sizes) // 1_000_000), limit=max_pixels // 1_000_000))
+    processed = [_photo_step(filename, process_image, data) for filename, data in uploads]
     added = []
     position = max((p.position for p in product.photos), default=-1)
     for image in processed:
@@ -327,7 +355,7 @@ def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], ba
         )
         product.photos.append(photo)
         added.append(photo)
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
     return added
 
@@ -357,7 +385,7 @@ def move_photo(user: User, product_id: int, photo_id: int, direction: str) -> No
         raise DomainError(_l("The request could not be completed."))
     ordered.insert(target, photo)
     _renumber(product, ordered)
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
 
 
@@ -365,7 +393,7 @@ def set_photo_alt(user: User, product_id: int, photo_id: int, alt_text: str | No
     """Describe a photo for screen readers."""
     product, photo = _own_photo(user, product_id, photo_id)
     photo.alt_text = (alt_text or "").strip() or None
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
 
 
@@ -381,7 +409,7 @@ def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBac
     files = photo.files
     product.photos.remove(photo)
     _renumber(product, list(product.photos))
-    _catalog_changed(product)
+    _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
     if not still_used:
         delete_after_commit(db.session, backend, files)
@@ -425,10 +453,7 @@ def get_published_product(product_id: int, viewer: User | None = None) -> Produc
             selectinload(Product.photos), selectinload(Product.tiers), selectinload(Product.merchant)
         )
     )
-    if product is None:
-        raise NotFound()
-    owner = viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == product.merchant_id
-    if not owner and (not product.is_published or not product.merchant.user.active):
+    if product is None or not (is_visible(product) or may_preview(product, viewer)):
         raise NotFound()
     return product
 
@@ -439,7 +464,7 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
     if merchant is None or not merchant.user.active:
         raise NotFound()
     products = db.session.scalars(
-        select(Product).where(Product.merchant_id == merchant.id, Product.status == ProductStatus.PUBLISHED)
+        only_visible(select(Product)).where(Product.merchant_id == merchant.id)
         .options(selectinload(Product.photos), selectinload(Product.tiers))
         .order_by(Product.published_at.desc(), Product.id.desc())
     ).all()
@@ -449,8 +474,7 @@ def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
 def new_arrivals(limit: int = 8) -> list[Product]:
     """The most recently published products of active merchants."""
     return list(db.session.scalars(
-        select(Product).join(Product.merchant).join(MerchantProfile.user)
-        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        only_visible(select(Product))
         .options(selectinload(Product.photos), contains_eager(Product.merchant))
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)
     ))
@@ -459,9 +483,7 @@ def new_arrivals(limit: int = 8) -> list[Product]:
 def showcase_merchants(limit: int = 6, verified_only: bool = True) -> list[tuple[MerchantProfile, int]]:
     """Merchants (verified ones, unless asked otherwise) with published products, most products first."""
     query = (
-        select(MerchantProfile, func.count(Product.id)).join(Product, Product.merchant_id == MerchantProfile.id)
-        .join(MerchantProfile.user)
-        .where(Product.status == ProductStatus.PUBLISHED, User.active.is_(True))
+        only_visible(select(MerchantProfile, func.count(Product.id)).select_from(Product))
         .options(selectinload(MerchantProfile.category_links))
         .group_by(MerchantProfile.id).order_by(func.count(Product.id).desc(), MerchantProfile.business_name)
         .limit(limit)
@@ -470,3 +492,14 @@ def showcase_merchants(limit: int = 6, verified_only: bool = True) -> list[tuple
         query = query.where(MerchantProfile.verification_status == VerificationStatus.VERIFIED)
     rows = db.session.execute(query).all()
     return [(merchant, count) for merchant, count in rows]
+
+
+def product_facts(product_id: int) -> tuple[int, int] | None:
+    """The merchant and the minimum order of a product, whatever its status: what its page's cache key needs."""
+    row = db.session.execute(select(Product.merchant_id, Product.moq).where(Product.id == product_id)).first()
+    return (row.merchant_id, row.moq) if row else None
+
+
+def merchant_id_by_slug(slug: str) -> int | None:
+    """The merchant whose shop has this address, if any: what its storefront's cache key needs."""
+    return db.session.scalar(select(MerchantProfile.id).where(MerchantProfile.slug == slug))

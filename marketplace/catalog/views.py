@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -12,15 +13,18 @@ from markupsafe import Markup
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.cache import cached, cached_page
-from ..core.currency import request_rates, select_currency
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotFound
 from ..core.forms import status_for
 from ..core.models import utcnow
-from ..core.places import MALAYSIAN_STATES, state_choices
+from ..core.places import state_choices
+from ..core.taxonomy import CATEGORIES
+from ..core.ui import add_dashboard_section, add_navigation
+from ..core.unit_of_work import unit_of_work
 from ..extensions import db, limiter
 from ..media.storage import storage
-from ..shipping import services as shipping
-from . import csv_io, hs, search, services
+from ..rates.currency import request_rates, select_currency
+from ..shipping import couriers
+from . import csv_io, delivery, hs, pages, search, services
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -31,7 +35,6 @@ from .forms import (
     product_data_from,
 )
 from .models import ProductStatus
-from .taxonomy import CATEGORIES
 
 bp = Blueprint("products", __name__, url_prefix="/merchant/products")
 guard_blueprint(bp, Role.MERCHANT)
@@ -82,13 +85,11 @@ def create():
     """A new product, saved as a draft."""
     form = ProductForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             product = services.create_product(current_user, product_data_from(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_problems(form, error)
+        if work.refused:
+            attach_problems(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Draft saved. Now add photos."), "success")
             return redirect(url_for("products.photos", product_id=product.id))
     return render_template("merchant/products/form.html", form=form, product=None,
@@ -101,13 +102,11 @@ def edit(product_id: int):
     product = services.get_own_product(current_user, product_id)
     form = ProductForm(data=form_values(services.product_data(product)))
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.update_product(current_user, product_id, product_data_from(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_problems(form, error)
+        if work.refused:
+            attach_problems(form, work.refused)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("products.edit", product_id=product_id))
     missing = services.missing_for_publishing(services.product_data(product), len(product.photos))
@@ -130,7 +129,7 @@ def shipping_preview():
 def _shipping_preview(form) -> str:
     weight = form.packed_weight_g.data if isinstance(form.packed_weight_g.data, int) else None
     box = (form.box_length_cm.millimetres, form.box_width_cm.millimetres, form.box_height_cm.millimetres)
-    checks, advice = shipping.packaging_check(weight, box)
+    checks, advice = couriers.packaging_check(weight, box)
     return render_template("merchant/products/_shipping_preview.html", checks=checks, advice=advice)
 
 
@@ -143,18 +142,15 @@ def change_status(product_id: int):
         flash(_("The request could not be completed."), "error")
         return redirect(url_for("products.index"))
     target = ProductStatus(target_value)
-    try:
+    with unit_of_work() as work:
         product = services.change_status(current_user, product_id, target)
-    except services.CannotPublish as error:
-        db.session.rollback()
-        flash(_("To publish, add: %(missing)s.", missing=format_list([str(m) for m in error.missing],
+    if isinstance(work.refused, services.CannotPublish):
+        flash(_("To publish, add: %(missing)s.", missing=format_list([str(m) for m in work.refused.missing],
                                                                       locale=get_locale())), "error")
         return redirect(url_for("products.edit", product_id=product_id))
-    except services.InvalidTransition as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if work.refused:
+        flash(str(work.refused.message), "error")
         return redirect(url_for("products.index"))
-    db.session.commit()
     flash({ProductStatus.PUBLISHED: _("Published: buyers can see it now."),
            ProductStatus.DRAFT: _("Moved back to drafts: buyers no longer see it."),
            ProductStatus.ARCHIVED: _("Archived.")}[target], "success")
@@ -167,8 +163,8 @@ def duplicate(product_id: int):
     """Start a new draft from a copy of this product."""
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("products.index"))
-    copy = services.duplicate_product(current_user, product_id)
-    db.session.commit()
+    with unit_of_work(capture=False):
+        copy = services.duplicate_product(current_user, product_id)
     flash(_("Copied as a draft with SKU %(sku)s.", sku=copy.sku), "success")
     return redirect(url_for("products.edit", product_id=copy.id))
 
@@ -180,13 +176,12 @@ def photos(product_id: int):
     form = PhotoUploadForm()
     if form.validate_on_submit():
         uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
-        try:
-            added = services.add_photos(current_user, product_id, uploads, storage())
-        except DomainError as error:
-            db.session.rollback()
-            form.photos.errors = [*form.photos.errors, error.message]
+        with unit_of_work() as work:
+            added = services.add_photos(current_user, product_id, uploads, storage(),
+                                        max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
+        if work.refused:
+            form.photos.errors = [*form.photos.errors, work.refused.message]
         else:
-            db.session.commit()
             flash(_("%(n)d photo(s) added.", n=len(added)), "success")
             return redirect(url_for("products.photos", product_id=product_id))
     return render_template("merchant/products/photos.html", product=product, form=form,
@@ -197,8 +192,8 @@ def photos(product_id: int):
 def move_photo(product_id: int, photo_id: int):
     """Move a photo up, down or to the front."""
     if FlaskForm().validate_on_submit():
-        services.move_photo(current_user, product_id, photo_id, request.form.get("direction", ""))
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.move_photo(current_user, product_id, photo_id, request.form.get("direction", ""))
     return redirect(url_for("products.photos", product_id=product_id))
 
 
@@ -207,8 +202,8 @@ def photo_alt(product_id: int, photo_id: int):
     """Describe a photo for people who cannot see it."""
     form = PhotoAltForm(prefix=f"photo-{photo_id}")
     if form.validate_on_submit():
-        services.set_photo_alt(current_user, product_id, photo_id, form.alt_text.data)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            services.set_photo_alt(current_user, product_id, photo_id, form.alt_text.data)
         flash(_("Description saved."), "success")
     else:
         flash(_("A description can have at most 200 characters."), "error")
@@ -219,13 +214,11 @@ def photo_alt(product_id: int, photo_id: int):
 def delete_photo(product_id: int, photo_id: int):
     """Remove a photo."""
     if FlaskForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.delete_photo(current_user, product_id, photo_id, storage())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        if work.refused:
+            flash(str(work.refused.message), "error")
         else:
-            db.session.commit()
             flash(_("Photo removed."), "success")
     return redirect(url_for("products.photos", product_id=product_id))
 
@@ -237,7 +230,7 @@ def export_csv():
         current_user, lambda product: url_for("catalog.product_page", product_id=product.id, _external=True)
     )
     filename = f"serumpun-{current_user.merchant_profile.slug}-{utcnow():%Y%m%d}.csv"
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    return Response(text, mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -258,8 +251,8 @@ def import_csv():
                 return render_template("merchant/products/import.html", form=form, preview=None), 400
         preview = csv_io.preview_import(current_user, content)
         if request.form.get("confirm") and preview.ok:
-            created, updated = csv_io.apply_import(current_user, preview)
-            db.session.commit()
+            with unit_of_work(capture=False):
+                created, updated = csv_io.apply_import(current_user, preview)
             flash(_("Import done: %(created)d new, %(updated)d updated.", created=created, updated=updated), "success")
             return redirect(url_for("products.index"))
         db.session.rollback()
@@ -268,59 +261,100 @@ def import_csv():
     return render_template("merchant/products/import.html", form=form, preview=preview), status
 
 
+def _browse_key():
+    filters, problems = search.parse_filters(request.args, select_currency())
+    return pages.search_key(filters, problems)
+
+
 @public.route("/products")
-@cached_page
+@cached_page(_browse_key)
 def browse():
     """Search and filter published products; every choice lives in the URL."""
     currency, today, lang = select_currency(), utcnow().date(), language()
     filters, problems = search.parse_filters(request.args, currency)
     rate = request_rates().get(currency)
+    key = pages.search_key(filters, problems)
 
     def results() -> str:
+        # Drawn from the parsed filters only: the raw query (an unknown parameter, "25,5" for 25.50) is not
+        # in the key, so it must not show in what is cached under it either.
         return render_template("catalog/_results.html", result=search.search(filters, rate, today), language=lang,
-                               today=today, currency=currency, categories=CATEGORIES,
+                               today=today, currency=currency, categories=CATEGORIES, args=filters.query_args(page=False),
                                ship_options=search.SHIP_OPTIONS, problems=problems)
 
-    # The results part is the same for everyone who asks the same thing in the same language and currency.
-    key = (sorted(request.args.items(multi=True)), lang, currency, rate, today)
+    # The results part is the same for every reader who asks the same thing in the same language and currency.
     return render_template("catalog/browse.html", filters=filters,
-                           results_html=Markup(cached("browse", tuple(key), results)))
+                           results_html=Markup(cached("browse", key.parts, results, versions=key.versions)))
+
+
+def _product_key(product_id: int, slug: str | None = None):
+    facts = pages.product_facts(product_id)
+    if facts is None:
+        return None
+    merchant_id, moq = facts
+    return pages.product_key(product_id, merchant_id, *pages.delivery_choice(moq))
 
 
 @public.route("/products/<id:product_id>")
 @public.route("/products/<id:product_id>-<slug>")
-@cached_page
+@cached_page(_product_key)
 def product_page(product_id: int, slug: str | None = None):
     """A product as buyers see it."""
-    product = services.get_published_product(product_id, current_user if current_user.is_authenticated else None)
-    today = utcnow().date()
-    state = request.args.get("state") or _buyer_state() or DEFAULT_STATE
-    state = state if state in MALAYSIAN_STATES else DEFAULT_STATE
-    quantity = _quantity(request.args.get("qty"), product.moq)
-    delivered = shipping.delivered_price(product, quantity, state, request_rates().get("MYR"), today)
-    return render_template("catalog/product.html", product=product, language=language(), today=today,
+    facts = pages.product_facts(product_id)
+    if facts is None:
+        raise NotFound()
+    merchant_id, moq = facts
+    state, quantity = pages.delivery_choice(moq)
+    viewer = current_user if current_user.is_authenticated else None
+    if viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id:
+        # Its own merchant sees it as it is, a draft too (a preview only they may see): never from the cache.
+        body = _product_body(services.get_published_product(product_id, viewer), state, quantity, viewer)
+    else:
+        key = pages.product_key(product_id, merchant_id, state, quantity)
+        body = cached("product", key.parts,
+                      lambda: _product_body(services.get_published_product(product_id), state, quantity),
+                      versions=key.versions)
+    return render_template("catalog/product.html", title=body["title"], body_html=Markup(body["html"]))
+
+
+def _product_body(product, state: str, quantity: int, viewer=None) -> dict:
+    """The product page but for its header: the details, photos and the delivered price, the costly part."""
+    today, lang = utcnow().date(), language()
+    delivered = delivery.delivered_price(product, quantity, state, request_rates().get("MYR"), today, viewer)
+    html = render_template("catalog/_product.html", product=product, language=lang, today=today,
                            delivered=delivered, state=state, quantity=quantity, states=state_choices())
+    return {"title": product.name_for(lang), "html": html}
 
 
-DEFAULT_STATE = "MY-10"  # Selangor, where Petaling Jaya is
-
-
-def _buyer_state() -> str | None:
-    if current_user.is_authenticated and current_user.buyer_profile is not None:
-        return current_user.buyer_profile.state
-    return None
-
-
-def _quantity(raw: str | None, moq: int) -> int:
-    if raw and raw.isascii() and raw.isdigit() and len(raw) < 7:
-        return max(int(raw), moq)
-    return moq
+def _storefront_key(slug: str):
+    merchant_id = pages.merchant_id_for(slug)
+    return pages.storefront_key(slug, merchant_id) if merchant_id is not None else None
 
 
 @public.route("/merchants/<slug>")
-@cached_page
+@cached_page(_storefront_key)
 def storefront(slug: str):
     """A merchant's shop: its story and its published products."""
-    merchant, products = services.get_storefront(slug)
-    return render_template("catalog/storefront.html", merchant=merchant, products=products, language=language(),
-                           today=utcnow().date())
+    merchant_id = pages.merchant_id_for(slug)
+    if merchant_id is None:
+        raise NotFound()
+
+    def body() -> dict:
+        merchant, products = services.get_storefront(slug)
+        html = render_template("catalog/_storefront.html", merchant=merchant, products=products,
+                               language=language(), today=utcnow().date())
+        return {"title": merchant.business_name, "html": html}
+
+    key = pages.storefront_key(slug, merchant_id)
+    shown = cached("storefront", key.parts, body, versions=key.versions)
+    return render_template("catalog/storefront.html", title=shown["title"], body_html=Markup(shown["html"]))
+
+
+def register(app: Flask) -> None:
+    """The merchant's product pages, the public catalog, HS code filters and the dashboard's product counts."""
+    app.register_blueprint(bp)
+    app.register_blueprint(public)
+    add_navigation(app, (None, "buyer"), "catalog.browse", _l("Products"), 20)
+    add_navigation(app, ("merchant",), "products.index", _l("Products"), 20)
+    add_dashboard_section(app, "merchant", lambda user: {"product_counts": services.count_own_products(user)})
+    app.jinja_env.filters.update(hs=hs.format_hs, hs_chapter=hs.chapter_name)

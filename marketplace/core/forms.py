@@ -1,11 +1,15 @@
 """Form pieces with messages in our catalogs (WTForms has no Indonesian or Malay)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField as WTFormsDateField
-from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, StopValidation, ValidationError
+
+from ..money import MAX_IDR_PRICE, MoneyError, parse_idr
 
 
 def required():
@@ -65,6 +69,72 @@ class DateField(WTFormsDateField):
     def pre_validate(self, form):
         if self.process_errors and self.raw_data and self.raw_data[0].strip():
             raise StopValidation()  # something unreadable was typed: say so, not "this field is required"
+
+
+def whole_number(minimum: int, maximum: int):
+    """A whole number in a range; rejects decimals and text with our own message."""
+
+    def check(form, field):
+        raw = (field.data or "").strip() if isinstance(field.data, str) else field.data
+        if raw in ("", None):
+            field.data = None
+            return
+        if isinstance(raw, str):
+            cleaned = raw.replace(".", "").replace(",", "") if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", raw) else raw
+            if not (cleaned.isascii() and cleaned.isdigit()):
+                raise ValidationError(_l("Enter a whole number."))
+            if len(cleaned) > 12:  # far past every maximum; int() of thousands of digits is refused anyway
+                raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=minimum, max=maximum))
+            raw = int(cleaned)
+        if not minimum <= raw <= maximum:
+            raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=minimum, max=maximum))
+        field.data = raw
+
+    return check
+
+
+class NumberField(StringField):
+    """A whole number typed as text: inputmode numeric on phones, our messages on errors."""
+
+    def __init__(self, label=None, validators=None, minimum=0, maximum=10**9, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "numeric")
+        super().__init__(label, [*(validators or []), whole_number(minimum, maximum)], **kwargs)
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+class PriceField(StringField):
+    """Rupiah as a merchant types them: 45000, 45.000 or Rp 45.000; never sen."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "numeric")
+        super().__init__(label, validators, **kwargs)
+        self.rupiah: int | None = None
+
+    def process_data(self, value):
+        self.rupiah = value
+        self.data = None if value is None else str(value)
+
+    def pre_validate(self, form):
+        raw = (self.data or "").strip()
+        if not raw:
+            self.rupiah = None
+            return
+        try:
+            value = parse_idr(raw)
+        except MoneyError as exc:
+            if str(exc) == "decimals":
+                raise ValidationError(_l("Rupiah prices are whole numbers: no sen.")) from exc
+            raise ValidationError(_l("Enter a price in rupiah, like 45000 or 45.000.")) from exc
+        if value <= 0:
+            raise ValidationError(_l("A price must be more than zero."))
+        if value > MAX_IDR_PRICE:
+            raise ValidationError(_l("A price can be at most Rp 1.000.000.000."))
+        self.rupiah = value
+
+    def _value(self):
+        return self.data or ""
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,9 +1,10 @@
-"""Security headers on every response, and the check for redirect targets."""
+"""Security headers on every response, the check for redirect targets, and JSON bodies that cannot crash us."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -78,3 +79,17 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """JSON whose nesting is too deep for the parser is a bad body, not a crash.
+
+    The decoder raises RecursionError on a few kilobytes of "[[[[...": request.get_json() only turns a
+    ValueError into "bad JSON" (None when silent, 400 otherwise), so the RecursionError is one.
+    """
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error

@@ -4,39 +4,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from slugify import slugify
 
-from ..catalog.hs import chapter_name, format_hs
-from ..catalog.taxonomy import category_name
-from ..media.storage import storage
-from ..money import DISPLAY_CURRENCIES, MINOR_UNITS
-from .currency import price_for, select_currency
+from ..money import MINOR_UNITS
+from .cache import CSRF_PLACEHOLDER, NEXT_PLACEHOLDER, fill_placeholders, storing_whole_page
 from .forms import flat_errors
 from .i18n import LANGUAGE_NAMES, LANGUAGE_SHORT
 from .pagination import page_url
 from .places import KECAMATAN, country_name, state_name
-
-# One menu per role: (endpoint, label). Later areas add their entries here.
-ACCOUNT = ("accounts.settings", _l("Account"))
-NAVIGATION = {
-    None: [("site.home", _l("Home")), ("catalog.browse", _l("Products"))],
-    "merchant": [("merchant.dashboard", _l("My shop")), ("products.index", _l("Products")),
-                 ("merchant.shop", _l("Shop details")), ACCOUNT],
-    "buyer": [("site.home", _l("Home")), ("catalog.browse", _l("Products")), ("buyer.profile", _l("Delivery address")),
-              ACCOUNT],
-    "officer": [("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
-                ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")), ACCOUNT],
-    "admin": [("admin.dashboard", _l("People")), ("admin.invite_officer", _l("Invite officer")),
-              ("officer.dashboard", _l("Merchants")), ("rates.index", _l("Exchange rates")),
-              ("couriers.index", _l("Couriers")), ("customs.index", _l("Customs rules")), ("admin.outbox", _l("Outbox")),
-              ACCOUNT],
-}
+from .taxonomy import category_name
+from .ui import navigation_entries, reader_parts
 
 
 def format_phone(value: str | None) -> str:
@@ -72,8 +54,9 @@ BREAKDOWN_NAMES = {
 
 
 def navigation() -> list[tuple[str, str, bool]]:
+    """The reader's menu, as the packages registered it: (address, label, whether it is this page)."""
     role = current_user.role.value if current_user.is_authenticated else None
-    return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in NAVIGATION[role]]
+    return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in navigation_entries(role)]
 
 
 def format_money(amount: int | None, currency: str = "IDR") -> str:
@@ -85,23 +68,6 @@ def format_money(amount: int | None, currency: str = "IDR") -> str:
     return format_currency(value, currency, currency_digits=True)
 
 
-def photo_sources(photo) -> dict:
-    """srcset strings for a processed photo, WebP and JPEG."""
-    backend = storage()
-    variants = photo.variants
-    middle = variants[min(1, len(variants) - 1)]
-    return {
-        "webp": ", ".join(f"{backend.url(v['webp'])} {v['width']}w" for v in variants),
-        "jpeg": ", ".join(f"{backend.url(v['jpeg'])} {v['width']}w" for v in variants),
-        "src": backend.url(middle["jpeg"]),
-        "largest": backend.url(variants[-1]["jpeg"]),
-        "width": middle["width"],
-        "height": middle["height"],
-    }
-
-
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-NEXT_PLACEHOLDER = "\x00next\x00"
 HEADER_CACHE_SIZE = 2000
 
 
@@ -112,7 +78,7 @@ def site_header() -> Markup:
     """
     user = current_user
     key = (
-        str(get_locale()), select_currency(), request.endpoint,
+        str(get_locale()), reader_parts(), request.endpoint,
         (user.id, user.role.value, user.display_name) if user.is_authenticated else None,
     )
     cache = current_app.extensions.setdefault("serumpun.headers", {})
@@ -123,15 +89,9 @@ def site_header() -> Markup:
         if len(cache) >= HEADER_CACHE_SIZE:
             cache.clear()
         cache[key] = html
-    if g.get("serumpun_page_cache"):
+    if storing_whole_page():
         return Markup(html)  # the whole page is being cached: fill_placeholders runs on every answer
     return Markup(fill_placeholders(html))
-
-
-def fill_placeholders(html: str) -> str:
-    """This request's CSRF token and return address, in a page or header rendered for many requests."""
-    here = request.full_path if request.query_string else request.path
-    return html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -148,14 +108,11 @@ def register_template_helpers(app: Flask) -> None:
             "languages": LANGUAGE_NAMES,
             "language_short": LANGUAGE_SHORT,
             "current_language": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
-            "current_currency": select_currency(),
-            "display_currencies": DISPLAY_CURRENCIES,
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context need them.
-    app.jinja_env.globals.update(flat_errors=flat_errors, photo_sources=photo_sources, page_url=page_url,
-                                 price_for=price_for, site_header=site_header)
+    app.jinja_env.globals.update(flat_errors=flat_errors, page_url=page_url, site_header=site_header)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,
@@ -166,8 +123,6 @@ def register_template_helpers(app: Flask) -> None:
         kg=lambda grams: format_decimal(Decimal(grams).scaleb(-3), format="#,##0.0"),  # 2500 -> 2.5 (2,5 in id)
         cm=lambda mm: format_decimal(Decimal(mm).scaleb(-1), format="#,##0.#"),  # 65 -> 6.5 (6,5 in id), 180 -> 18
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
-        hs=format_hs,
-        hs_chapter=chapter_name,
         country=country_name,
         category=category_name,
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

@@ -91,6 +91,10 @@ def percent_of(amount_sen: int, rate: Decimal) -> int:
     return int((Decimal(amount_sen) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _half_up(amount: Decimal) -> int:
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def excluded_from_lvg(hs_code: str) -> bool:
     return hs_code.startswith(EXCLUDED_FROM_LVG_PREFIXES)
 
@@ -130,8 +134,9 @@ def landed_cost(lines: list[Line], shipping_sen: int, rules: Rules, by_air_or_po
     duties: dict[Rule, int] = {}
     taxes: dict[Rule, int] = {}
     for line in others:
-        # Freight shares the CIF in proportion to value.
-        freight = (shipping_sen * line.value_sen // goods) if goods else 0
+        # Freight shares the CIF in proportion to value; the share is an amount like any other, so it is
+        # rounded half up to the sen, per line (domain.md), not floored.
+        freight = _half_up(Decimal(shipping_sen * line.value_sen) / goods) if goods else 0
         line_cif = line.value_sen + freight
         if not rules.form_d and line.chapter in rules.duty_by_chapter:
             duty_rate, duty_rule = rules.duty_by_chapter[line.chapter], rules.duty_chapter_rules[line.chapter]

@@ -4,9 +4,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from ..core.cache import cached
+from ..audit import services as audit
+from ..core.cache import PRICING, cached
+from ..core.errors import DomainError
+from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from .landed import Rule, Rules
 from .models import CustomsRule
@@ -51,7 +55,7 @@ def rules_in_force(today: date) -> Rules | None:
             cn22_limit_sen=int(rows["cn22_limit_sen"].value), cn22_rule=rule("cn22_limit_sen"),
         )
 
-    return cached("customs-rules", (today,), load)
+    return cached("customs-rules", (today,), load, versions=(PRICING,))
 
 
 # UPU Convention: a CN22 for contents up to 300 SDR, a CN23 above; in ringgit at about RM5.85 per SDR.
@@ -82,10 +86,11 @@ def seed_sample_rules() -> None:
     db.session.flush()
 
 
-class RuleRefused(ValueError):
+class RuleRefused(DomainError):
+    """A rule value cannot be recorded as typed; the message names the field's problem."""
+
     def __init__(self, message, field: str = "value"):
-        self.message, self.field = message, field
-        super().__init__(str(message))
+        super().__init__(message, field=field)
 
 
 def _percent(value: str) -> str:
@@ -123,6 +128,9 @@ RULE_KINDS = {
 }
 
 
+AUDITED_FIELDS = ("key", "value", "effective_on", "source")
+
+
 def rule_kind(key: str):
     if key in RULE_KINDS:
         return RULE_KINDS[key]
@@ -131,13 +139,8 @@ def rule_kind(key: str):
     return None
 
 
-def record_rule(key: str, value: str, effective_on: date, source: str) -> CustomsRule:
+def record_rule(actor, key: str, value: str, effective_on: date, source: str) -> CustomsRule:
     """A rule value in force from a date; the same key and date replaces the earlier entry."""
-    from flask_babel import lazy_gettext as _l
-
-    from ..core.cache import bump_catalog_generation
-    from ..core.transactions import on_commit
-
     kind = rule_kind(key)
     if kind is None:
         raise RuleRefused(_l("There is no such rule."), field="key")
@@ -148,12 +151,14 @@ def record_rule(key: str, value: str, effective_on: date, source: str) -> Custom
     if not source.strip():
         raise RuleRefused(_l("Say where the rule comes from."), field="source")
     row = db.session.scalar(select(CustomsRule).where(CustomsRule.key == key, CustomsRule.effective_on == effective_on))
+    before = audit.snapshot(row, AUDITED_FIELDS) if row is not None else None
     if row is None:
         row = CustomsRule(key=key, effective_on=effective_on)
         db.session.add(row)
     row.value, row.source = stored, source.strip()
     db.session.flush()
-    on_commit(db.session, bump_catalog_generation)  # every delivered price may change
+    audit.record(actor, "customs_rule.recorded", "customs_rule", row.id, before, audit.snapshot(row, AUDITED_FIELDS))
+    announce_after_commit(db.session, catalog_changed, "customs", prices=True)  # every delivered price may change
     return row
 
 

@@ -1,9 +1,10 @@
 """Officers keep the customs and tax rules behind every delivered price, each with a date and a source."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
@@ -12,7 +13,8 @@ from ..core.auth import guard_blueprint
 from ..core.forms import DateField, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.templating import format_money
-from ..extensions import db
+from ..core.ui import add_navigation
+from ..core.unit_of_work import unit_of_work
 from . import services
 
 bp = Blueprint("customs", __name__, url_prefix="/officer/customs")
@@ -24,13 +26,13 @@ EXAMPLES = {
     "reduced_chapters": "09,19,20,21", "cn22_limit_sen": "1750.00", "duty_chapter_62": "20",
 }
 LABELS = {
-    "lvg_rate": _l("Sales tax on low value goods, %"),
+    "lvg_rate": _l("Sales tax on low value goods, in percent"),
     "lvg_threshold_sen": _l("Low value goods: items sold at no more than"),
     "lvg_registration_number": _l("Serumpun's LVG registration number (empty: not registered, no LVG tax)"),
     "de_minimis_sen": _l("De minimis: air and postal consignments up to this CIF value"),
     "form_d": _l("Form D claimed: no duty on Indonesian goods (1 yes, 0 no)"),
-    "sales_tax_standard": _l("Sales tax on import, standard rate, %"),
-    "sales_tax_reduced": _l("Sales tax on import, reduced rate, %"),
+    "sales_tax_standard": _l("Sales tax on import, standard rate, in percent"),
+    "sales_tax_reduced": _l("Sales tax on import, reduced rate, in percent"),
     "reduced_chapters": _l("HS chapters at the reduced rate"),
     "cn22_limit_sen": _l("CN22 declaration up to this value, CN23 above"),
 }
@@ -72,13 +74,11 @@ def index():
     """The rules in force today, their history, and a form for a new value."""
     form = RuleForm()
     if form.validate_on_submit():
-        try:
-            services.record_rule(form.key.data, form.value.data, form.effective_on.data, form.source.data)
-        except services.RuleRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(refusal.message)
+        with unit_of_work() as work:
+            services.record_rule(current_user, form.key.data, form.value.data, form.effective_on.data, form.source.data)
+        if work.refused:
+            getattr(form, work.refused.field).errors.append(work.refused.message)
         else:
-            db.session.commit()
             flash(_("Rule saved. Delivered prices use it from its date."), "success")
             return redirect(url_for("customs.index"))
     today = utcnow().date()
@@ -89,3 +89,9 @@ def index():
     return render_template("officer/customs.html", form=form, in_force=in_force, missing=missing,
                            history=services.rule_history(), examples=EXAMPLES, label=label, shown=shown,
                            today=today), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """The officers' customs rules page."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "customs.index", _l("Customs rules"), 70)

@@ -12,9 +12,9 @@ from sqlalchemy import func, insert, select, text
 
 from ..accounts.models import MerchantCategory, MerchantProfile, Role, User, VerificationStatus
 from ..catalog.models import FoodRegistration, HalalBody, Product, ProductPhoto, ProductStatus
-from ..catalog.taxonomy import category_words
 from ..core.models import utcnow
 from ..core.places import KECAMATAN
+from ..core.taxonomy import category_words
 from ..extensions import db
 from ..media.pipeline import process_image
 from ..media.services import store_image

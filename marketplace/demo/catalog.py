@@ -142,8 +142,10 @@ SAMBAL = [
 ]
 
 BATIK = [
+    # Priced above RM500 at the demo rate, so a fresh demo shows the import branch of the delivered price:
+    # no LVG tax, duty at 0% with Form D, and sales tax on import.
     DemoProduct("batik", "BKP-TLS-01", "Kain Batik Tulis Kujang 2 m", "Hand-drawn Kujang Batik Cloth, 2 m", "batik-textiles",
-                "520852", 850000, "fabric", 450, (35, 25, 4), stock=8, made_to_order_days=21, material="paper",
+                "520852", 2450000, "fabric", 450, (35, 25, 4), stock=8, made_to_order_days=21, material="paper",
                 plastic_free=True, recyclable=True,
                 description_id="Batik tulis pewarna alam (indigo dan tingi), dikerjakan tiga minggu.",
                 description_en="Hand-drawn batik in natural dyes (indigo and tingi), three weeks in the making."),

@@ -6,7 +6,7 @@ import time
 import click
 from flask import Flask, current_app
 
-from ..extensions import db
+from ..core.unit_of_work import command_unit_of_work
 from ..media.storage import storage
 from .bench import seed_bench
 from .seed import DEMO_PASSWORD, seed_demo, seed_rates
@@ -21,9 +21,9 @@ def register_demo_commands(app: Flask) -> None:
         if current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("seed-bench refuses to run in production.")
         started = time.monotonic()
-        report = seed_bench(storage(), merchants=merchants, products=products)
-        seed_rates()
-        db.session.commit()
+        with command_unit_of_work():
+            report = seed_bench(storage(), merchants=merchants, products=products)
+            seed_rates()
         if report["products"]:
             click.echo(f"Bench data: {report['merchants']} merchants and {report['products']} products "
                        f"in {time.monotonic() - started:.0f} s.")
@@ -35,8 +35,8 @@ def register_demo_commands(app: Flask) -> None:
         """Load the demo accounts (safe to run again: nothing is duplicated)."""
         if current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("seed-demo refuses to run in production: its password is public.")
-        report = seed_demo(storage())
-        db.session.commit()
+        with command_unit_of_work():
+            report = seed_demo(storage())
         click.echo(f"Demo data: {report.created} created, {report.existing} already there.")
         click.echo(f"Demo products: {report.products_created} created, {report.products_existing} already there.")
         click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")

@@ -19,7 +19,7 @@ from ..customs.services import seed_sample_rules
 from ..extensions import db
 from ..media.storage import StorageBackend
 from ..rates import services as rates
-from ..shipping.services import seed_sample_couriers
+from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .packshots import draw_packshot
 
@@ -134,9 +134,11 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     return report
 
 
-def seed_catalog(backend: StorageBackend, report: SeedReport) -> None:
-    """About sixty products with drawn photos; products whose SKU exists are left alone."""
+def seed_catalog(backend: StorageBackend, report: SeedReport, skus: set[str] | None = None) -> None:
+    """About sixty products with drawn photos (or only those SKUs); products whose SKU exists are left alone."""
     for index, item in enumerate(PRODUCTS):
+        if skus is not None and item.sku not in skus:
+            continue
         user = accounts.find_user_by_email(f"{item.merchant}@serumpun.example")
         if user is None or user.merchant_profile is None:
             continue
@@ -192,7 +194,7 @@ def seed_accounts() -> SeedReport:
 
     for email, role, name, organisation, country in STAFF:
         if not exists(email):
-            _mark_demo(accounts.create_staff(email, DEMO_PASSWORD, role, name, organisation, country))
+            _mark_demo(accounts.create_staff(None, email, DEMO_PASSWORD, role, name, organisation, country))
 
     for row in MERCHANTS:
         data = dict(row)

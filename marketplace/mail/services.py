@@ -3,24 +3,27 @@
 Backends: "smtp" (MAIL_SERVER is set), "outbox" (development: the log and a
 table admins can read), "log" (production without SMTP: the log only).
 
-Mail leaves only after the transaction that caused it commits, and SMTP runs
-on a worker thread: a slow mail server never holds a database lock or shows
-in a response's timing.
+SMTP mail is a background job (core.jobs): queued only when the transaction
+that caused it commits, sent by the job consumer, retried with growing delays
+while the mail server fails, and kept in the queue's storage across restarts.
+A slow mail server never holds a database lock or shows in a response's timing.
+The outbox needs no job: its row is written in the request's own transaction.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from functools import partial
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from ..core.jobs import GiveUp, enqueue, job, jobs_of
 from ..core.transactions import on_commit
 from ..extensions import db
 from .models import OutboxMessage
@@ -57,29 +60,25 @@ class OutboxBackend(MailBackend):
         db.session.flush()
 
 
-_workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
-
-
-def _deliver(mail: Mail, config: dict) -> None:
-    try:
-        SMTPBackend.deliver(mail, config)
-    except Exception:
-        log.exception("Could not send mail to %s (%s)", mail.recipient, mail.subject)
+DELIVER_JOB = "mail.deliver"
 
 
 class SMTPBackend(MailBackend):
+    """Real mail: a job, queued when the transaction commits and sent by the job consumer."""
+
     def send(self, mail: Mail, config) -> None:
-        settings = {key: config[key] for key in config if key.startswith("MAIL_")}
-        on_commit(db.session, partial(_workers.submit, _deliver, mail, settings))
+        # The key names this mail across retries: its Message-ID, and the marker that it went out.
+        # Only what the mail says goes into the queue; the SMTP settings are the consumer's own.
+        enqueue(DELIVER_JOB, mail.recipient, mail.subject, mail.body, uuid.uuid4().hex)
 
     @staticmethod
-    def deliver(mail: Mail, config) -> None:
+    def deliver(mail: Mail, config, message_id: str) -> None:
         message = EmailMessage()
         message["From"] = config["MAIL_DEFAULT_SENDER"]
         message["To"] = mail.recipient
         message["Subject"] = mail.subject
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain="serumpun")
+        message["Message-ID"] = message_id
         message.set_content(mail.body)
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
@@ -88,6 +87,25 @@ class SMTPBackend(MailBackend):
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
+
+
+@job(DELIVER_JOB)
+def deliver_queued_mail(recipient: str, subject: str, body: str, key: str) -> None:
+    """Send one queued mail through SMTP, once: a retry of a mail that already went out sends nothing."""
+    jobs = jobs_of()
+    marker = f"mail:{key}"
+    if jobs.is_done(marker):
+        log.info("Mail %s to %s was sent before; not sending it again", key, recipient)
+        return
+    try:
+        SMTPBackend.deliver(Mail(recipient, subject, body), current_app.config, message_id=f"<{key}@serumpun>")
+    except smtplib.SMTPRecipientsRefused as error:
+        # A mailbox that does not exist stays so; a full or greylisted one (4xx) is worth another try.
+        if all(code >= 500 for code, _ in error.recipients.values()):
+            raise GiveUp(f"the mail server refused {recipient}: {error.recipients}") from error
+        raise
+    # Marked only after the server took it: a crash in between may send it twice, never lose it.
+    jobs.mark_done(marker)
 
 
 BACKENDS: dict[str, type[MailBackend]] = {"smtp": SMTPBackend, "outbox": OutboxBackend, "log": LogBackend}

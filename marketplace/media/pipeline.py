@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -64,23 +65,13 @@ def _content_named(data: bytes, extension: str, content_type: str) -> EncodedFil
     return EncodedFile(f"{hashlib.sha256(data).hexdigest()}.{extension}", data, content_type)
 
 
-def _decode(data: bytes) -> Image.Image:
-    if not data:
-        raise ImageRejected("empty")
-    if len(data) > MAX_BYTES:
-        raise ImageRejected("too_large", f"{len(data)} bytes")
+@contextmanager
+def _refusing_bad_files():
+    """Pillow's ways of saying "not a photo we can use", as one ImageRejected each."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=DECODERS)
-            if image.format not in ACCEPTED_FORMATS:
-                raise ImageRejected("format", str(image.format))
-            width, height = image.size
-            if width > MAX_SIDE or height > MAX_SIDE:
-                raise ImageRejected("dimensions", f"{width}x{height}")
-            if width * height > MAX_PIXELS:
-                raise ImageRejected("bomb", f"{width}x{height}")
-            image.load()  # decode every pixel now: a truncated file fails here
+            yield
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -89,6 +80,40 @@ def _decode(data: bytes) -> Image.Image:
         raise ImageRejected("format", "not an image") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected("broken", str(exc)) from exc
+
+
+def _open(data: bytes) -> Image.Image:
+    """The image with its header read and checked; no pixel is decoded yet."""
+    if not data:
+        raise ImageRejected("empty")
+    if len(data) > MAX_BYTES:
+        raise ImageRejected("too_large", f"{len(data)} bytes")
+    with _refusing_bad_files():
+        image = Image.open(io.BytesIO(data), formats=DECODERS)
+        if image.format not in ACCEPTED_FORMATS:
+            raise ImageRejected("format", str(image.format))
+        width, height = image.size
+        if width > MAX_SIDE or height > MAX_SIDE:
+            raise ImageRejected("dimensions", f"{width}x{height}")
+        if width * height > MAX_PIXELS:
+            raise ImageRejected("bomb", f"{width}x{height}")
+    return image
+
+
+def pixel_count(data: bytes) -> int:
+    """How many pixels the file would decode to, from its header alone (cheap), or ImageRejected.
+
+    A few kilobytes of PNG can decode to 40 million pixels; a caller can bound the work of a whole
+    request with this before decoding anything.
+    """
+    width, height = _open(data).size
+    return width * height
+
+
+def _decode(data: bytes) -> Image.Image:
+    image = _open(data)
+    with _refusing_bad_files():
+        image.load()  # decode every pixel now: a truncated file fails here
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # an animated file: keep its first frame only
     return image

@@ -1,7 +1,7 @@
 """Serving media files: right type, nosniff, cached for a year (names never change meaning)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, send_file
+from flask import Blueprint, Flask, Response, abort, send_file
 
 from ..extensions import limiter
 from .storage import CONTENT_TYPES, LocalStorage, storage, valid_name
@@ -33,3 +33,24 @@ def serve(name: str):
     response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def register(app: Flask) -> None:
+    """Stored photos, and the template helper that lists a photo's sizes."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(photo_sources=photo_sources)
+
+
+def photo_sources(photo) -> dict:
+    """srcset strings for a processed photo, WebP and JPEG."""
+    backend = storage()
+    variants = photo.variants
+    middle = variants[min(1, len(variants) - 1)]
+    return {
+        "webp": ", ".join(f"{backend.url(v['webp'])} {v['width']}w" for v in variants),
+        "jpeg": ", ".join(f"{backend.url(v['jpeg'])} {v['width']}w" for v in variants),
+        "src": backend.url(middle["jpeg"]),
+        "largest": backend.url(variants[-1]["jpeg"]),
+        "width": middle["width"],
+        "height": middle["height"],
+    }

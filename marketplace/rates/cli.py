@@ -5,10 +5,8 @@ from datetime import date
 
 import click
 from flask import Flask
-from flask_babel import force_locale
 
-from ..core.errors import DomainError
-from ..extensions import db
+from ..core.unit_of_work import command_unit_of_work
 from ..money import MoneyError, parse_rate
 from .services import RATE_CURRENCIES, record_rate
 
@@ -27,10 +25,6 @@ def register_rate_commands(app: Flask) -> None:
         except MoneyError as exc:
             raise click.BadParameter("rupiah per unit from 100 to 100,000, at most four decimals, like 3924.50") from exc
         day = effective_on.date() if effective_on else date.today()
-        try:
+        with command_unit_of_work():
             record_rate(None, currency, rate, day, source)
-        except DomainError as error:
-            with force_locale("en"):
-                raise click.ClickException(str(error.message)) from error
-        db.session.commit()
         click.echo(f"1 {currency} = {rate} IDR from {day.isoformat()} ({source})")

@@ -11,9 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
-from ..core.cache import bump_catalog_generation
+from ..audit import services as audit
 from ..core.errors import DomainError
-from ..core.transactions import on_commit
 from ..extensions import db
 from ..money import DISPLAY_CURRENCIES, Rate
 from .models import ExchangeRate
@@ -70,6 +69,7 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
         raise RateRefused(_l("Say where the rate comes from."), field="source")
     row = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
                                                        ExchangeRate.effective_on == effective_on))
+    before = _audited(row) if row is not None else None
     if row is None:
         row = ExchangeRate(currency=currency, effective_on=effective_on)
         db.session.add(row)
@@ -77,9 +77,15 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
     row.source = source.strip()
     row.created_by_id = actor.id if actor else None
     db.session.flush()
+    audit.record(actor, "rate.recorded", "exchange_rate", row.id, before, _audited(row))
+    # No announcement: the rates in force are part of every cached key that shows a price, so pages with the
+    # new rate have new keys. This app forgets its rates now; other workers within CACHE_SECONDS.
     forget_cached_rates()
-    on_commit(db.session, bump_catalog_generation)  # every converted price changes
     return row
+
+
+def _audited(row: ExchangeRate) -> dict:
+    return audit.snapshot(row, ("currency", "idr_per_unit", "effective_on", "source"))
 
 
 def rate_history(limit: int = 60) -> list[ExchangeRate]:

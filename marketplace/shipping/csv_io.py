@@ -7,7 +7,8 @@ import io
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from . import services
+from ..core.errors import DomainError
+from . import couriers
 from .forms import CourierServiceForm, service_data_from
 
 COLUMNS = ["code", "name", "level", "volumetric_divisor", "weight_step_g", "max_weight_g", "max_longest_cm",
@@ -20,7 +21,7 @@ def export_services() -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for service in services.list_services():
+    for service in couriers.list_services():
         west, east = service.rate_for("west"), service.rate_for("east")
         writer.writerow([
             service.code, service.name, service.level, service.volumetric_divisor, service.weight_step_g,
@@ -32,8 +33,16 @@ def export_services() -> str:
     return out.getvalue()
 
 
-def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
-    """Check every row with the officers' form; save them all only if every row is right."""
+class ImportRefused(DomainError):
+    """Some rows are wrong: each problem is (line, column, message), and nothing is saved."""
+
+    def __init__(self, problems: list[tuple[int, str, object]]):
+        self.problems = problems
+        super().__init__(problems[0][2], field=problems[0][1])
+
+
+def import_services(actor, content: str) -> int:
+    """Check every row with the officers' form; save them all (and return how many) only if every row is right."""
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
     problems: list[tuple[int, str, object]] = []
     rows: list[tuple[int, CourierServiceForm]] = []
@@ -59,11 +68,11 @@ def import_services(content: str) -> tuple[int, list[tuple[int, str, object]]]:
     except csv.Error:
         problems.append((reader.line_num, "file", _l("The file could not be read as CSV.")))
     if problems or not rows:
-        return 0, problems or [(1, "file", _l("The file has no services in it."))]
-    existing = {s.code: s.id for s in services.list_services()}
+        raise ImportRefused(problems or [(1, "file", _l("The file has no services in it."))])
+    existing = {s.code: s.id for s in couriers.list_services()}
     for line, form in rows:
         try:
-            services.save_service(existing.get(form.code.data), service_data_from(form))
-        except services.ServiceRefused as refusal:  # the caller rolls back what was flushed
-            return 0, [(line, refusal.field, refusal.message)]
-    return len(rows), []
+            couriers.save_service(actor, existing.get(form.code.data), service_data_from(form))
+        except couriers.ServiceRefused as refusal:  # the caller's unit of work rolls back what was flushed
+            raise ImportRefused([(line, refusal.field, refusal.message)]) from refusal
+    return len(rows)

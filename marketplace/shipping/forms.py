@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Optional, ValidationError
 
-from ..catalog.forms import NumberField, PriceField
-from ..core.forms import ChoiceField, chosen, length, options, required, strip
+from ..core.forms import ChoiceField, NumberField, PriceField, chosen, length, options, required, strip
+from .couriers import ServiceData
 
 
 class CourierServiceForm(FlaskForm):
@@ -58,8 +58,7 @@ class CourierServiceForm(FlaskForm):
 
 
 def service_data_from(form: CourierServiceForm):
-    """The form's values, parsed, for shipping.services.save_service (the page and the CSV import alike)."""
-    from .services import ServiceData
+    """The form's values, parsed, for shipping.couriers.save_service (the page and the CSV import alike)."""
 
     rates = {"west": (form.west_first.rupiah, form.west_next.rupiah)}
     if form.east_first.rupiah is not None:

@@ -1,16 +1,19 @@
 """Officers keep the courier services and rates that every delivered price uses."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
-from ..extensions import db
-from . import csv_io, services
+from ..core.ui import add_navigation
+from ..core.unit_of_work import unit_of_work
+from . import couriers, csv_io
 from .forms import CourierServiceForm, service_data_from
 
 
@@ -24,7 +27,7 @@ guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
 @bp.route("/")
 def index():
     """Every service with its limits, transit times and rates per zone."""
-    return render_template("officer/couriers.html", services=services.list_services())
+    return render_template("officer/couriers.html", services=couriers.list_services())
 
 
 def _initial(service) -> dict:
@@ -46,7 +49,7 @@ def _initial(service) -> dict:
 @bp.route("/export.csv")
 def export_csv():
     """The services as a spreadsheet, in the import's own format."""
-    return Response(csv_io.export_services(), mimetype="text/csv; charset=utf-8",
+    return Response(csv_io.export_services(), mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": 'attachment; filename="serumpun-couriers.csv"'})
 
 
@@ -65,12 +68,12 @@ def import_csv():
         if content is None:
             problems = [(1, "file", _("This is not a CSV file. In your spreadsheet, choose Save as, then CSV."))]
         else:
-            saved, problems = csv_io.import_services(content)
-            if not problems:
-                db.session.commit()
+            with unit_of_work() as work:
+                saved = csv_io.import_services(current_user, content)
+            if not work.refused:
                 flash(_("%(n)d courier service(s) saved.", n=saved), "success")
                 return redirect(url_for("couriers.index"))
-            db.session.rollback()
+            problems = work.refused.problems
     return render_template("officer/courier_import.html", form=form, problems=problems), 400 if problems else 200
 
 
@@ -78,16 +81,20 @@ def import_csv():
 @bp.route("/<id:service_id>", methods=["GET", "POST"])
 def edit(service_id: int | None = None):
     """Add a service or change one."""
-    current = services.get_service(service_id) if service_id else None
+    current = couriers.get_service(service_id) if service_id else None
     form = CourierServiceForm(data=_initial(current) if current else None)
     if form.validate_on_submit():
-        try:
-            services.save_service(service_id, service_data_from(form))
-        except services.ServiceRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(refusal.message)
+        with unit_of_work() as work:
+            couriers.save_service(current_user, service_id, service_data_from(form))
+        if work.refused:
+            getattr(form, work.refused.field).errors.append(work.refused.message)
         else:
-            db.session.commit()
             flash(_("Courier service saved. Delivered prices use it now."), "success")
             return redirect(url_for("couriers.index"))
     return render_template("officer/courier_form.html", form=form, service=current), status_for(form)
+
+
+def register(app: Flask) -> None:
+    """The officers' courier pages."""
+    app.register_blueprint(bp)
+    add_navigation(app, ("officer", "admin"), "couriers.index", _l("Couriers"), 60)

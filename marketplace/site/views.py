@@ -1,8 +1,9 @@
 """Pages for everyone: home, language choice and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import text
@@ -10,23 +11,25 @@ from sqlalchemy import text
 from ..accounts import services as accounts
 from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
-from ..catalog import search
+from ..catalog import pages, search
 from ..catalog import services as catalog
-from ..catalog.taxonomy import CATEGORIES
 from ..core.cache import cached, cached_page
-from ..core.currency import remember_currency_cookie, request_rates, select_currency
 from ..core.models import utcnow
 from ..core.security import safe_next_url
+from ..core.taxonomy import CATEGORIES
+from ..core.ui import add_navigation
+from ..core.unit_of_work import unit_of_work
 from ..extensions import csrf, db, limiter
+from ..rates.currency import remember_currency_cookie
 
 bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
-@cached_page
+@cached_page(pages.home_key)
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
-    language, currency, today = str(get_locale() or "id"), select_currency(), utcnow().date()
+    language, today = str(get_locale() or "id"), utcnow().date()
 
     def sections() -> str:
         return render_template(
@@ -40,8 +43,10 @@ def home():
             today=today,
         )
 
-    key = (language, currency, request_rates().get(currency), today)
-    return render_template("site/home.html", sections_html=Markup(cached("home", key, sections)))
+    # The sections are the same for every reader in a language and currency; the welcome above them is not.
+    key = pages.home_key()
+    return render_template("site/home.html", sections_html=Markup(cached("home", key.parts, sections,
+                                                                         versions=key.versions)))
 
 
 def _remember_choice(form, field: str, save_on_account, set_cookie):
@@ -51,8 +56,8 @@ def _remember_choice(form, field: str, save_on_account, set_cookie):
         return redirect(target)
     value = getattr(form, field).data
     if current_user.is_authenticated:
-        save_on_account(current_user, value)
-        db.session.commit()
+        with unit_of_work(capture=False):
+            save_on_account(current_user, value)
     return set_cookie(redirect(target), value)
 
 
@@ -84,3 +89,9 @@ def healthz():
     response = jsonify(status="ok" if status == 200 else "degraded", database=database)
     response.headers["Cache-Control"] = "no-store"
     return response, status
+
+
+def register(app: Flask) -> None:
+    """The home page, language and currency choices, and the health check."""
+    app.register_blueprint(bp)
+    add_navigation(app, (None, "buyer"), "site.home", _l("Home"), 10)

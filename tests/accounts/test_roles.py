@@ -45,9 +45,10 @@ def nav_links(response) -> list[str]:
         (None, ["Home", "Products"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Exchange rates", "Couriers", "Customs rules", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Exchange rates", "Couriers", "Customs rules", "Audit trail",
+                                      "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Exchange rates", "Couriers",
-                                    "Customs rules", "Outbox", "Account"]),
+                                    "Customs rules", "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

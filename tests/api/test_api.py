@@ -259,3 +259,28 @@ def test_bad_quote_requests_get_a_400_with_a_message(client, check, published, b
         client.http.post("/api/v1/quotes", data="not json", content_type="application/json")
     assert response.status_code == 400
     assert needle in check(response, "Error")["error"]["message"]
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ({"state": "Selangor", "items": [{"product_id": 1}], "coupon": "FREE"}, "coupon: Unknown property"),
+    ({"state": "Selangor", "items": [{"product_id": 1, "quantitiy": 3}]}, "items[0].quantitiy: Unknown property"),
+])
+def test_a_quote_request_with_a_key_the_schema_does_not_allow_is_refused(client, check, spec, published, body,
+                                                                          needle):
+    body = {**body, "items": [{**item, "product_id": published[0]} for item in body["items"]]}
+    schema = spec["components"]["schemas"]["QuoteRequest"]
+    assert schema["additionalProperties"] is False and schema["properties"]["items"]["items"]["additionalProperties"] \
+        is False  # what the document says, the endpoint does
+    response = client.http.post("/api/v1/quotes", json=body)
+    assert response.status_code == 400
+    assert needle in check(response, "Error")["error"]["message"]
+
+
+def test_deeply_nested_json_is_a_400_with_a_message_not_a_crash(client, check):
+    for body in ("[" * 5_000 + "]" * 5_000, '{"state": "Selangor", "items": ' + "[" * 100_000):
+        response = client.http.post("/api/v1/quotes", data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert "Send JSON" in check(response, "Error")["error"]["message"]
+    # The sign-in form reads JSON bodies too (its rate limit is keyed by the typed email).
+    response = client.http.post("/login", data="[" * 5_000 + "]" * 5_000, content_type="application/json")
+    assert response.status_code == 400

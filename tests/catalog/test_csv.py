@@ -205,3 +205,9 @@ def test_a_published_product_cannot_lose_what_publishing_needs(app, merchant, ma
     assert edit.status_code == 400
     assert "A published product needs this." in text_of(edit)
     assert products(app)["PUB-1"].name_en == "Java Preanger Arabica Coffee 250 g"
+
+
+def test_the_export_names_its_type_and_charset_once(app, merchant, make_product):
+    make_product(sku="KOPI-250")
+    response = merchant.get("/merchant/products/export.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

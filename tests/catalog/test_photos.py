@@ -174,3 +174,39 @@ def test_published_product_keeps_at_least_one_photo(app, merchant, make_product)
     assert len(photo_rows(app)) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProductPhoto)) == 1
+
+
+def one_bit_png(width=8000, height=5000) -> bytes:
+    """A few kilobytes of PNG that decode to width x height pixels."""
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def test_seven_huge_one_bit_pngs_are_refused_from_their_headers_and_nothing_is_saved(app, merchant, make_product):
+    # Seven 8000 x 5000 PNGs are a few dozen KB but 280 million pixels: decoding them took seconds of
+    # server time. Each alone is a photo we accept; together they pass the request's pixel budget.
+    product_id = make_product()
+    big = one_bit_png()
+    assert len(big) * 7 < 150_000
+    response = upload(merchant, product_id, *[(f"scan-{i}.png", big) for i in range(7)])
+    assert response.status_code == 400
+    assert "Together these photos have 280 million pixels; one upload may have at most 100 million." \
+        in text_of(response)
+    assert photo_rows(app) == [] and media_files(app) == set()
+
+
+def test_the_pixel_budget_is_a_setting_and_reads_in_the_merchants_language(app_factory, demo):
+    from ..helpers import Client, product_form
+
+    app = app_factory(MAX_UPLOAD_PIXELS=1_500_000)  # on the database that demo has filled
+    merchant = Client(app)
+    merchant.login("merchant@serumpun.example")
+    created = merchant.post("/merchant/products/new", product_form())
+    product_id = int(created.headers["Location"].split("/")[-2])
+    merchant.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "id"
+    two = upload(merchant, product_id, ("a.png", png(1000, 1000)), ("b.png", png(1000, 1000)))  # 2 million pixels
+    assert two.status_code == 400
+    assert "Foto-foto ini seluruhnya berisi 2 juta piksel; satu unggahan paling banyak 1 juta." in text_of(two)
+    assert photo_rows(app) == []
+    assert upload(merchant, product_id, ("a.png", png(1000, 1000))).status_code == 302

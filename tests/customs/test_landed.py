@@ -108,3 +108,21 @@ def test_a_breakdown_always_sums_to_its_total_and_nothing_is_negative(lines, shi
     assert result.amount("goods") == sum(line.value_sen for line in lines)
     assert result.amount("shipping") == shipping
     assert all(e.rule is not None for e in result.entries if e.key not in ("goods", "shipping"))
+
+
+@pytest.mark.parametrize(("lines", "shipping", "duty", "tax"), [
+    # RM10 of freight over RM1,300.01 of goods: the shirt's share is 461.54 sen -> 462 (it was floored to 461,
+    # so its 20% duty came out one sen under: 12,092 instead of 20% of 60,463 = 12,092.6 -> 12,093).
+    ([Line("620520", 60_001, 1), Line("090121", 70_000, 1)], 1_000,
+     {"duty_chapter_62": 12_093, "duty_chapter_09": 10_581},  # 15% of 70,538 = 10,580.7 -> 10,581
+     {"import_sales_tax": 7_256, "sales_tax_reduced": 4_056}),  # 10% of 72,556; 5% of 81,119 = 4,055.95
+    # Exactly half a sen rounds up: 5 sen over two equal lines is 2.5 each -> 3, CIF 60,003 per line,
+    # 20% duty 12,000.6 -> 12,001 per line (floored shares gave 12,000).
+    ([Line("620520", 60_000, 1), Line("620442", 60_000, 1)], 5,
+     {"duty_chapter_62": 12_001 * 2},
+     {"import_sales_tax": 7_200 * 2}),  # 10% of 72,004 = 7,200.4 -> 7,200 per line
+])
+def test_a_lines_share_of_the_freight_is_rounded_half_up_per_line(lines, shipping, duty, tax):
+    result = landed_cost(lines, shipping, rules(registered=False, form_d=False))
+    assert {e.rule.key: e.amount_sen for e in result.entries if e.key == "import_duty"} == duty
+    assert {e.rule.key: e.amount_sen for e in result.entries if e.key == "import_sales_tax"} == tax

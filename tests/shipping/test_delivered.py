@@ -224,3 +224,10 @@ def test_each_kind_of_box_of_a_split_parcel_gets_its_declaration(app, demo):
     assert sum(form["boxes"] * form["value"]["amount"] for form in forms) == parcel["breakdown"]["goods"]["amount"]
     assert sum(form["boxes"] * form["postage"]["amount"] for form in forms) == parcel["breakdown"]["shipping"]["amount"]
     assert cheapest["price"]["myr"]["amount"] == parcel["breakdown"]["shipping"]["amount"]
+
+
+def test_the_courier_export_names_its_type_and_charset_once(app, demo):
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    response = officer.get("/officer/couriers/export.csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"

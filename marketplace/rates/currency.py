@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
+from ..core.models import utcnow
 from ..money import DISPLAY_CURRENCIES, Money, Rate, from_idr
-from .models import utcnow
+from .services import rates_in_force
 
 CURRENCY_COOKIE = "serumpun_currency"
 
@@ -29,8 +30,6 @@ def select_currency() -> str:
 def request_rates() -> dict[str, Rate]:
     """The rates in force, looked up once per request."""
     if "serumpun_rates" not in g:
-        from ..rates.services import rates_in_force
-
         g.serumpun_rates = rates_in_force(utcnow().date())
     return g.serumpun_rates
 
