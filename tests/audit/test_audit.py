@@ -48,13 +48,15 @@ def officer_changes_rate_courier_and_rule(officer: Client) -> None:
 
 
 def test_the_trail_lists_an_officers_rate_courier_and_customs_changes_with_the_name(app, officer):
+    start = max((e.id for e in entries(app)), default=0)
     officer_changes_rate_courier_and_rule(officer)
-    page = officer.get("/officer/audit")
+    page = officer.get("/officer/audit?since=2026-01-01")
     assert page.status_code == 200
     text = text_of(page)
     html = page.get_data(as_text=True)
-    assert html.count("<td>Rina Kartika &lt;officer@serumpun.example&gt;</td>") == 3
-    rows = [e for e in entries(app) if e.actor_name.endswith("<officer@serumpun.example>")]
+    rows = [e for e in entries(app) if e.id > start]
+    assert all(e.actor_name == "Rina Kartika <officer@serumpun.example>" for e in rows)
+    assert html.count("<td>Rina Kartika &lt;officer@serumpun.example&gt;</td>") >= 3
     assert [e.action for e in rows] == ["rate.recorded", "courier.changed", "customs_rule.recorded"]
     # Newest first on the page: the customs rule, then the courier, then the rate.
     assert text.index("Customs rule recorded") < text.index("Courier service changed") < text.index(
