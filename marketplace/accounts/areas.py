@@ -7,14 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.auth import guard_blueprint
-from ..core.forms import status_for
+from ..core.forms import attach_refusal, status_for
 from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
 from . import services
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
-from .views import attach_error, buyer_details
 from .views import bp as accounts_bp
+from .views import buyer_details
 
 merchant_bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 guard_blueprint(merchant_bp, Role.MERCHANT)
@@ -51,7 +51,7 @@ def shop():
                 ),
             )
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Your shop details have been saved."), "success")
             return redirect(url_for("merchant.dashboard"))
@@ -67,7 +67,7 @@ def profile():
         with unit_of_work() as work:
             services.update_buyer_details(current_user, buyer_details(form))
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("buyer.profile"))

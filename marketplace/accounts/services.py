@@ -356,6 +356,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     _end_every_sign_in(user)
     db.session.flush()
+    if user.role in (Role.OFFICER, Role.ADMIN):  # staff actions are on the trail; the password itself never is
+        audit.record(user, "account.password_changed", "user", user.id)
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
@@ -369,6 +371,8 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     old_email = user.email
     user.email = new_email
     _flush_unique()
+    if user.role in (Role.OFFICER, Role.ADMIN):
+        audit.record(user, "account.email_changed", "user", user.id, {"email": old_email}, {"email": new_email})
     send_mail(old_email, "email_changed", user.locale, user=user, new_email=new_email)
 
 
@@ -451,6 +455,8 @@ def set_password_from_link(purpose: str, token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     _end_every_sign_in(user)
     db.session.flush()
+    if user.role in (Role.OFFICER, Role.ADMIN):  # staff actions are on the trail; the password itself never is
+        audit.record(user, "account.password_changed", "user", user.id)
     return user
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
-from ..core.forms import status_for
+from ..core.forms import attach_refusal, status_for
 from ..core.security import safe_next_url
 from ..core.unit_of_work import unit_of_work
 from ..extensions import limiter
@@ -35,15 +35,6 @@ def home_for(user: User) -> str:
         Role.OFFICER: url_for("officer.dashboard"),
         Role.ADMIN: url_for("admin.dashboard"),
     }[user.role]
-
-
-def attach_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def start_session(user: User, remember: bool = False) -> None:
@@ -89,7 +80,7 @@ def signup_merchant():
             )
             start_session(user)
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Welcome to Serumpun! Your shop is ready to set up. An officer will verify your business."), "success")
             return redirect(url_for("merchant.dashboard"))
@@ -113,7 +104,7 @@ def signup_buyer():
             )
             start_session(user)
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Welcome to Serumpun! Your account is ready."), "success")
             return redirect(url_for("site.home"))
@@ -149,7 +140,7 @@ def login():
             user = services.authenticate(form.email.data, form.password.data)
             start_session(user, remember=form.remember.data)
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(form.next.data) or home_for(user))
@@ -196,7 +187,7 @@ def _password_from_link(purpose: str, token: str, template: str, done_message: s
             user = services.set_password_from_link(purpose, token, form.password.data)
             start_session(user)
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(done_message, "success")
             return redirect(home_for(user))
@@ -251,7 +242,7 @@ def change_password():
             # The nonce changed: renew this session so that only this device stays signed in.
             start_session(current_user._get_current_object())
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.settings"))
@@ -268,7 +259,7 @@ def change_email():
         with unit_of_work() as work:
             services.change_email(current_user, form.current_password.data, form.email.data)
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Your email address has been changed."), "success")
             return redirect(url_for("accounts.settings"))

@@ -9,9 +9,8 @@ from flask_login import current_user
 from ..accounts import services as accounts
 from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
-from ..accounts.views import attach_error
 from ..core.auth import guard_blueprint
-from ..core.forms import status_for
+from ..core.forms import attach_refusal, status_for
 from ..core.pagination import Page, page_number
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
@@ -52,7 +51,7 @@ def invite_officer():
                 ),
             )
         if work.refused:
-            attach_error(form, work.refused)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.dashboard", role="officer"))

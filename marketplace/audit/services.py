@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from enum import Enum
 
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -21,6 +22,8 @@ ACTIONS = {
     "officer.invited": _l("Officer invited"),
     "staff.created": _l("Staff account created"),
     "product.status_changed": _l("Product status changed"),
+    "account.password_changed": _l("Password changed"),
+    "account.email_changed": _l("Email address changed"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -79,6 +82,15 @@ class TrailFilter:
     until: date | None = None
 
 
+def _stored(day: date, at: time) -> datetime:
+    """A moment of a day in the reader's time zone (the page's), as the table stores times: naive UTC."""
+    local = datetime.combine(day, at).replace(tzinfo=get_timezone())
+    try:
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:  # the first or last day a date can name: no entry is beyond it anyway
+        return datetime.min if at == time.min else datetime.max
+
+
 def list_entries(filters: TrailFilter, page: int, per_page: int = 50) -> tuple[list[AuditEntry], int]:
     """One page of entries matching the filters, newest first, and how many match."""
     conditions = []
@@ -89,9 +101,9 @@ def list_entries(filters: TrailFilter, page: int, per_page: int = 50) -> tuple[l
     if filters.actor_id:
         conditions.append(AuditEntry.actor_id == filters.actor_id)
     if filters.since:
-        conditions.append(AuditEntry.at >= datetime.combine(filters.since, time.min))
+        conditions.append(AuditEntry.at >= _stored(filters.since, time.min))
     if filters.until:
-        conditions.append(AuditEntry.at < datetime.combine(filters.until + timedelta(days=1), time.min))
+        conditions.append(AuditEntry.at <= _stored(filters.until, time.max))
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions)) or 0
     entries = db.session.scalars(select(AuditEntry).where(*conditions)
                                  .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

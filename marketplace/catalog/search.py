@@ -218,8 +218,7 @@ def _text_match(tokens: list[str]) -> TextMatch:
     return TextMatch(relevance=-fts.c.rank, subquery=fts)
 
 
-def _conditions(filters: Filters, rate: Rate | None, today: date) -> dict:
-    """Each filter's SQL condition, by name."""
+def _conditions(filters: Filters, rate: Rate | None, today: date) -> tuple[dict, dict]:
     """Each filter's condition by name; the facet flags apart, since facets count them one by one."""
     conditions = {}
     if filters.category:

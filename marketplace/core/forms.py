@@ -61,6 +61,9 @@ class DateField(WTFormsDateField):
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None  # nothing typed: whether a date is needed is the validators' business
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
@@ -170,6 +173,15 @@ def flat_errors(form) -> list[tuple[str, str, object]]:
     for field in form:
         walk(field)
     return found
+
+
+def attach_refusal(form, error) -> None:
+    """Show a service's refusal (a DomainError) next to its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def status_for(form) -> int:

@@ -10,7 +10,7 @@ from wtforms import StringField
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
-from ..core.forms import DateField, length, required, status_for, strip
+from ..core.forms import DateField, attach_refusal, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.templating import format_money
 from ..core.ui import add_navigation
@@ -77,7 +77,7 @@ def index():
         with unit_of_work() as work:
             services.record_rule(current_user, form.key.data, form.value.data, form.effective_on.data, form.source.data)
         if work.refused:
-            getattr(form, work.refused.field).errors.append(work.refused.message)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Rule saved. Delivered prices use it from its date."), "success")
             return redirect(url_for("customs.index"))

@@ -119,8 +119,9 @@ def seed_rates() -> None:
     """A rate for each display currency, unless one is already recorded."""
     if rates.rate_history(limit=1):
         return
+    keeper = accounts.find_user_by_email("officer@serumpun.example")  # the demo officer keeps them (audit trail)
     for currency, value in DEMO_RATES:
-        rates.record_rate(None, currency, value, DEMO_RATE_DATE, DEMO_RATE_SOURCE)
+        rates.record_rate(keeper, currency, value, DEMO_RATE_DATE, DEMO_RATE_SOURCE)
 
 
 def seed_demo(backend: StorageBackend | None = None) -> SeedReport:

@@ -62,7 +62,8 @@ def audit_trail():
     page = page_number()
     entries, total = audit.list_entries(filters, page)
     return render_template("officer/audit.html", form=form, entries=entries, pager=Page(page, 50, total),
-                           actions=audit.ACTIONS, kinds=audit.OBJECT_KINDS), 400 if form.errors else 200
+                           actions=audit.ACTIONS, kinds=audit.OBJECT_KINDS,
+                           command_line=audit.COMMAND_LINE), 400 if form.errors else 200
 
 
 def register(app: Flask) -> None:

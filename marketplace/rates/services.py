@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from ..accounts.models import User
 from ..audit import services as audit
 from ..core.errors import DomainError
+from ..core.transactions import on_commit
 from ..extensions import db
 from ..money import DISPLAY_CURRENCIES, Rate
 from .models import ExchangeRate
@@ -79,8 +80,9 @@ def record_rate(actor: User | None, currency: str, idr_per_unit: Decimal, effect
     db.session.flush()
     audit.record(actor, "rate.recorded", "exchange_rate", row.id, before, _audited(row))
     # No announcement: the rates in force are part of every cached key that shows a price, so pages with the
-    # new rate have new keys. This app forgets its rates now; other workers within CACHE_SECONDS.
-    forget_cached_rates()
+    # new rate have new keys. This app forgets its rates once the rate is committed (forgotten before, a
+    # concurrent request could keep the old ones another minute); other workers within CACHE_SECONDS.
+    on_commit(db.session, forget_cached_rates)
     return row
 
 

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
-from ..core.forms import status_for
+from ..core.forms import attach_refusal, status_for
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from . import couriers, csv_io
@@ -73,7 +73,7 @@ def import_csv():
             if not work.refused:
                 flash(_("%(n)d courier service(s) saved.", n=saved), "success")
                 return redirect(url_for("couriers.index"))
-            problems = work.refused.problems
+            problems = getattr(work.refused, "problems", None) or [(1, "file", work.refused.message)]
     return render_template("officer/courier_import.html", form=form, problems=problems), 400 if problems else 200
 
 
@@ -87,7 +87,7 @@ def edit(service_id: int | None = None):
         with unit_of_work() as work:
             couriers.save_service(current_user, service_id, service_data_from(form))
         if work.refused:
-            getattr(form, work.refused.field).errors.append(work.refused.message)
+            attach_refusal(form, work.refused)
         else:
             flash(_("Courier service saved. Delivered prices use it now."), "success")
             return redirect(url_for("couriers.index"))

@@ -1,6 +1,8 @@
 """The audit trail: officers' and admins' changes and product status changes, with who made them."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -48,13 +50,15 @@ def officer_changes_rate_courier_and_rule(officer: Client) -> None:
 
 
 def test_the_trail_lists_an_officers_rate_courier_and_customs_changes_with_the_name(app, officer):
+    start = max((e.id for e in entries(app)), default=0)
     officer_changes_rate_courier_and_rule(officer)
-    page = officer.get("/officer/audit")
+    page = officer.get("/officer/audit?since=2026-01-01")
     assert page.status_code == 200
     text = text_of(page)
     html = page.get_data(as_text=True)
-    assert html.count("<td>Rina Kartika &lt;officer@serumpun.example&gt;</td>") == 3
-    rows = [e for e in entries(app) if e.actor_name.endswith("<officer@serumpun.example>")]
+    rows = [e for e in entries(app) if e.id > start]
+    assert all(e.actor_name == "Rina Kartika <officer@serumpun.example>" for e in rows)
+    assert html.count("<td>Rina Kartika &lt;officer@serumpun.example&gt;</td>") >= 3
     assert [e.action for e in rows] == ["rate.recorded", "courier.changed", "customs_rule.recorded"]
     # Newest first on the page: the customs rule, then the courier, then the rate.
     assert text.index("Customs rule recorded") < text.index("Courier service changed") < text.index(
@@ -161,3 +165,43 @@ def test_a_product_form_refusal_leaves_no_status_entry(app, demo):
     # No photo yet: publishing is refused, and nothing is written to the trail.
     merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"}, token_from="/merchant/products/")
     assert not [e for e in entries(app) if e.object_kind == "product"]
+
+
+def test_an_empty_filter_form_is_no_error_and_far_dates_are_no_500(app, officer):
+    officer_changes_rate_courier_and_rule(officer)
+    blank = officer.get("/officer/audit?object_kind=exchange_rate&object_id=&actor=&since=&until=")
+    assert blank.status_code == 200
+    assert "Exchange rate recorded" in text_of(blank) and "Enter a date" not in text_of(blank)
+    far = officer.get("/officer/audit?since=0001-01-01&until=9999-12-31")
+    assert far.status_code == 200 and "Customs rule recorded" in text_of(far)
+
+
+def test_the_date_filter_reads_days_as_the_page_shows_them(app, demo):
+    """Times show in Jakarta time (UTC+7): 20:00 UTC on 1 December is 3:00 on 2 December."""
+    from datetime import datetime
+
+    from marketplace.audit import services as audit
+
+    with app.test_request_context():
+        entry = AuditEntry(at=datetime(2026, 12, 1, 20, 0), actor_name="command line", action="rate.recorded",
+                           object_kind="exchange_rate", object_id="1", after={"currency": "MYR"})
+        db.session.add(entry)
+        db.session.commit()
+        on_second = audit.list_entries(audit.TrailFilter(since=date(2026, 12, 2), until=date(2026, 12, 2)), 1)[0]
+        on_first = audit.list_entries(audit.TrailFilter(since=date(2026, 12, 1), until=date(2026, 12, 1)), 1)[0]
+        assert entry.id in [e.id for e in on_second] and entry.id not in [e.id for e in on_first]
+
+
+def test_a_staff_password_or_email_change_is_on_the_trail_without_the_password(app, officer):
+    changed = officer.post("/account/email", {"em-current_password": "serumpun-demo",
+                                              "em-email": "rina@pemkot-bandung.example"}, token_from="/account")
+    assert changed.status_code == 302
+    changed = officer.post("/account/password", {"pw-current_password": "serumpun-demo",
+                                                 "pw-password": "kota-kembang-2026", "pw-confirm": "kota-kembang-2026"},
+                           token_from="/account")
+    assert changed.status_code == 302
+    found = [e for e in entries(app) if e.action.startswith("account.")]
+    assert [e.action for e in found] == ["account.email_changed", "account.password_changed"]
+    assert found[0].before == {"email": "officer@serumpun.example"}
+    assert found[0].after == {"email": "rina@pemkot-bandung.example"}
+    assert found[1].before is None and found[1].after is None
