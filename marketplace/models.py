@@ -4,5 +4,6 @@ from .audit.models import AuditEntry  # noqa: F401
 from .catalog.models import PriceTier, Product, ProductPhoto  # noqa: F401
 from .customs.models import CustomsRule  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
+from .orders.models import CartCourier, CartLine  # noqa: F401
 from .rates.models import ExchangeRate  # noqa: F401
 from .shipping.models import CourierRate, CourierService  # noqa: F401

@@ -28,8 +28,9 @@ class MerchantParcel:
     merchant: object  # MerchantProfile
     actual_g: int
     quote: quote.Quote
-    landed: landed.Breakdown | None  # with the cheapest service
-    declarations: tuple[tuple[int, declaration.Declaration], ...] = ()  # (boxes, CN22 / CN23) with the cheapest
+    landed: landed.Breakdown | None  # with the chosen service
+    declarations: tuple[tuple[int, declaration.Declaration], ...] = ()  # (boxes, CN22 / CN23) with the chosen
+    chosen: quote.Option | None = None  # the cheapest, unless the buyer chose another that can carry it
 
 
 @dataclass(frozen=True)
@@ -80,21 +81,26 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
             raise QuoteRefused(_l("Product %(id)s is sold from %(moq)s units.", id=product_id, moq=product.moq))
         groups.setdefault(product.merchant_id, []).append((product, quantity))
     services, zone = quote_services(), MALAYSIAN_STATES[state].zone
-    parcels = []
-    for group in groups.values():
-        items = [quote.Item(p.packed_weight_g, p.box_length_mm, p.box_width_mm, p.box_height_mm, q, p.id)
-                 for p, q in group]
-        result = quote.quote(items, services, zone)
-        breakdown, declarations = None, ()
-        unit_sen = {p.id: from_idr(p.unit_price_for(q), rate).amount for p, q in group}
-        if result.cheapest is not None:
-            shipping = shipping_myr(result.cheapest, rate).amount
-            breakdown = landed.landed_cost([landed.Line(p.hs_code, unit_sen[p.id], q) for p, q in group],
-                                           shipping, rules)
-            declarations = box_declarations(result.cheapest, products, unit_sen, rate, rules)
-        parcels.append(MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
-                                      breakdown, declarations))
-    return OrderQuote(state, tuple(parcels))
+    return OrderQuote(state, tuple(price_parcel(group, services, zone, rate, rules) for group in groups.values()))
+
+
+def price_parcel(group: list[tuple[Product, int]], services: list[quote.Service], zone: str, rate: Rate,
+                 rules: landed.Rules, service_code: str | None = None) -> MerchantParcel:
+    """One merchant's lines as a parcel: every service that can carry it, and the landed cost and customs
+    papers with the chosen service (the cheapest unless another that can carry it is asked for)."""
+    items = [quote.Item(p.packed_weight_g, p.box_length_mm, p.box_width_mm, p.box_height_mm, q, p.id)
+             for p, q in group]
+    result = quote.quote(items, services, zone)
+    chosen = next((o for o in result.options if o.service.code == service_code), None) or result.cheapest
+    breakdown, declarations = None, ()
+    unit_sen = {p.id: from_idr(p.unit_price_for(q), rate).amount for p, q in group}
+    if chosen is not None:
+        shipping = shipping_myr(chosen, rate).amount
+        breakdown = landed.landed_cost([landed.Line(p.hs_code, unit_sen[p.id], q) for p, q in group],
+                                       shipping, rules)
+        declarations = box_declarations(chosen, {p.id: p for p, _ in group}, unit_sen, rate, rules)
+    return MerchantParcel(group[0][0].merchant, sum(i.weight_g * i.quantity for i in items), result,
+                          breakdown, declarations, chosen)
 
 
 def box_declarations(option: quote.Option, products: dict[int, Product], unit_sen: dict[int, int], rate: Rate,
