@@ -82,11 +82,12 @@ def register_blueprints(app: Flask) -> None:
     from .customs import views as customs
     from .media import views as media
     from .officers import views as officers
+    from .orders import views as orders
     from .rates import views as rates
     from .shipping import views as shipping
     from .site import views as site
 
-    for package in (site, accounts, catalog, media, officers, rates, shipping, customs, admin, api):
+    for package in (site, accounts, catalog, orders, media, officers, rates, shipping, customs, admin, api):
         package.register(app)
 
 

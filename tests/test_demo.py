@@ -123,3 +123,11 @@ def test_the_demo_has_a_product_above_rm500_that_opens_in_every_language_with_it
             assert response.status_code == 200, language
             page = text_of(response)
             assert f"{duty} {form_d}" in page and tax in page, language
+
+
+def test_the_demo_buyer_has_a_cart_with_two_parcels(app, seeded):
+    client = Client(app)
+    client.login("buyer@serumpun.example")
+    client.post("/language", {"language": "en", "next": "/"}, token_from="/")
+    cart = text_of(client.get("/cart/"))
+    assert cart.count("Parcel from") == 2 and "Total delivered, estimated" in cart

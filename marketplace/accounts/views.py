@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..core.errors import DomainError
 from ..core.forms import attach_refusal, status_for
 from ..core.security import safe_next_url
+from ..core.ui import kept_at_sign_in
 from ..core.unit_of_work import unit_of_work
 from ..extensions import limiter
 from . import services
@@ -38,8 +39,10 @@ def home_for(user: User) -> str:
 
 
 def start_session(user: User, remember: bool = False) -> None:
-    """A fresh session for the signed-in user: nothing from before survives."""
+    """A fresh session for the signed-in user: nothing from before survives but what a package keeps (a cart)."""
+    kept = {key: session[key] for key in kept_at_sign_in() if key in session}
     session.clear()
+    session.update(kept)
     services.start_sign_in(user)
     login_user(user, remember=remember)
     # Without "keep me signed in", the session ends when the browser closes.

@@ -314,7 +314,9 @@ def product_page(product_id: int, slug: str | None = None):
         body = cached("product", key.parts,
                       lambda: _product_body(services.get_published_product(product_id), state, quantity),
                       versions=key.versions)
-    return render_template("catalog/product.html", title=body["title"], body_html=Markup(body["html"]))
+    return render_template("catalog/product.html", title=body["title"], body_html=Markup(body["html"]),
+                           product_id=product_id, quantity=quantity, owner=viewer is not None and
+                           viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id)
 
 
 def _product_body(product, state: str, quantity: int, viewer=None) -> dict:

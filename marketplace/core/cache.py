@@ -56,6 +56,7 @@ from markupsafe import escape
 
 from ..extensions import cache
 from .signals import catalog_changed
+from .ui import fill_registered
 
 VERSION_PREFIX = "version:"
 LISTING = "listing"
@@ -156,7 +157,8 @@ def storing_whole_page() -> bool:
 def fill_placeholders(html: str) -> str:
     """This request's CSRF token and return address, in a page or header rendered for many requests."""
     here = request.full_path if request.query_string else request.path
-    return html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
+    html = html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
+    return fill_registered(html)
 
 
 def cached_page(describe: Callable[..., PageKey | None]):

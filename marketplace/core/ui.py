@@ -13,7 +13,8 @@ EXTENSION = "serumpun.ui"
 
 
 def _registry(app: Flask) -> dict:
-    return app.extensions.setdefault(EXTENSION, {"navigation": {}, "dashboards": {}, "reader": []})
+    return app.extensions.setdefault(EXTENSION, {"navigation": {}, "dashboards": {}, "reader": [],
+                                                 "placeholders": {}, "kept_at_sign_in": set()})
 
 
 def add_navigation(app: Flask, roles: tuple[str | None, ...], endpoint: str, label, weight: int) -> None:
@@ -51,3 +52,25 @@ def add_reader_part(app: Flask, part: Callable[[], object]) -> None:
 def reader_parts() -> tuple:
     """This reader's parts, for the keys of shared page parts."""
     return tuple(part() for part in _registry(current_app)["reader"])
+
+
+def add_placeholder(app: Flask, token: str, fill: Callable[[], str]) -> None:
+    """A mark in shared (cached) page parts that fill() replaces per request, such as the cart's count."""
+    _registry(app)["placeholders"][token] = fill
+
+
+def fill_registered(html: str) -> str:
+    """Every registered mark in the html, filled for this request."""
+    for token, fill in _registry(current_app)["placeholders"].items():
+        if token in html:
+            html = html.replace(token, fill())
+    return html
+
+
+def keep_at_sign_in(app: Flask, key: str) -> None:
+    """A session key that signing in carries over into the new session (a guest's cart)."""
+    _registry(app)["kept_at_sign_in"].add(key)
+
+
+def kept_at_sign_in() -> set[str]:
+    return set(_registry(current_app)["kept_at_sign_in"])

@@ -18,6 +18,7 @@ from ..core.models import utcnow
 from ..customs.services import seed_sample_rules
 from ..extensions import db
 from ..media.storage import StorageBackend
+from ..orders import cart as carts
 from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
@@ -132,7 +133,22 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     seed_sample_rules()
     if backend is not None:
         seed_catalog(backend, report)
+        seed_cart()
     return report
+
+
+def seed_cart() -> None:
+    """The demo buyer's cart: a product from two merchants, so /cart/ shows two parcels (unless it has lines)."""
+    buyer = accounts.find_user_by_email("buyer@serumpun.example")
+    if buyer is None or carts.DatabaseCart(buyer).lines():
+        return
+    for merchant, quantity in (("merchant", 12), ("keripik", 10)):
+        user = accounts.find_user_by_email(f"{merchant}@serumpun.example")
+        product = db.session.scalar(select(Product).where(
+            Product.merchant_id == user.merchant_profile.id, Product.status == ProductStatus.PUBLISHED,
+            Product.moq <= quantity, Product.stock >= quantity).order_by(Product.id).limit(1)) if user else None
+        if product is not None:
+            carts.add_to_cart(carts.DatabaseCart(buyer), product.id, quantity)
 
 
 def seed_catalog(backend: StorageBackend, report: SeedReport, skus: set[str] | None = None) -> None:
