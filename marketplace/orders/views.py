@@ -24,11 +24,19 @@ SESSION_KEY = "cart"
 COUNT_PLACEHOLDER = "\x00cart-count\x00"
 
 
-def current_cart() -> carts.Cart | None:
-    """A buyer's cart in the database, a guest's in the session; merchants, officers and admins have none."""
+def current_cart(create: bool = False) -> carts.Cart | None:
+    """A buyer's cart in the database, a guest's in the session; merchants, officers and admins have none.
+
+    A guest's cart is put in the session only when something is added (create), not by reading it.
+    """
     if current_user.is_authenticated:
         return carts.DatabaseCart(current_user) if current_user.is_buyer else None
-    return carts.SessionCart(session.setdefault(SESSION_KEY, {}))
+    data = session.get(SESSION_KEY)
+    if data is None:
+        data = {}
+        if create:
+            session[SESSION_KEY] = data
+    return carts.SessionCart(data)
 
 
 def _buyer_state() -> str | None:
@@ -45,9 +53,9 @@ def _product_id() -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-def _change(action, done_message, back_to: str):
+def _change(action, done_message, back_to: str, create: bool = False):
     """Run one cart change in a unit of work; a refusal is flashed and nothing changes."""
-    cart = current_cart()
+    cart = current_cart(create)
     if cart is None:
         flash(_("Only buyers can buy. Sign in with a buyer account to use the cart."), "error")
         return redirect(back_to)
@@ -82,7 +90,7 @@ def add():
     product_id = _product_id()
     back = _back(url_for("cart.show"))
     return _change(lambda cart: carts.add_to_cart(cart, product_id or 0, request.form.get("quantity", "")),
-                   lambda quantity: _("In your cart: %(n)d.", n=quantity), back)
+                   lambda quantity: _("In your cart: %(n)d.", n=quantity), back, create=True)
 
 
 @bp.route("/update", methods=["POST"])
