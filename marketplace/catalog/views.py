@@ -306,7 +306,8 @@ def product_page(product_id: int, slug: str | None = None):
     merchant_id, moq = facts
     state, quantity = pages.delivery_choice(moq)
     viewer = current_user if current_user.is_authenticated else None
-    if viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id:
+    owner = viewer is not None and viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id
+    if owner:
         # Its own merchant sees it as it is, a draft too (a preview only they may see): never from the cache.
         body = _product_body(services.get_published_product(product_id, viewer), state, quantity, viewer)
     else:
@@ -315,8 +316,7 @@ def product_page(product_id: int, slug: str | None = None):
                       lambda: _product_body(services.get_published_product(product_id), state, quantity),
                       versions=key.versions)
     return render_template("catalog/product.html", title=body["title"], body_html=Markup(body["html"]),
-                           product_id=product_id, quantity=quantity, owner=viewer is not None and
-                           viewer.merchant_profile is not None and viewer.merchant_profile.id == merchant_id)
+                           product_id=product_id, quantity=quantity, owner=owner)
 
 
 def _product_body(product, state: str, quantity: int, viewer=None) -> dict:

@@ -43,10 +43,7 @@ def check_quantity(product: Product, raw: str | int) -> int:
     """The quantity as typed, if the product can be bought in it; otherwise a refusal saying what is allowed."""
     if product.stock < product.moq:
         raise CartRefused(_l("This product is out of stock."), field="quantity")
-    text = raw.strip() if isinstance(raw, str) else str(raw)
-    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
-        raise CartRefused(_l("Enter the quantity in digits. %(allowed)s", allowed=_allowed(product)), field="quantity")
-    quantity = int(text)
+    quantity = _digits(product, raw)
     if quantity < product.moq:
         raise CartRefused(_l("This product is sold from %(moq)d units. %(allowed)s", moq=product.moq,
                              allowed=_allowed(product)), field="quantity")
@@ -140,16 +137,17 @@ def _buyable(product_id: int) -> Product:
 def add_to_cart(cart: Cart, product_id: int, raw_quantity: str | int) -> int:
     """Add units of a product buyers may see; the line's whole quantity must be allowed. Returns it."""
     product = _buyable(product_id)
-    added = check_quantity(product, raw_quantity) if product_id not in cart.lines() \
-        else check_quantity(product, cart.lines()[product_id] + _units(product, raw_quantity))
-    cart.set_line(product_id, added)
-    return added
+    already = cart.lines().get(product_id)
+    quantity = check_quantity(product, raw_quantity) if already is None \
+        else check_quantity(product, already + _digits(product, raw_quantity, least=1))
+    cart.set_line(product_id, quantity)
+    return quantity
 
 
-def _units(product: Product, raw: str | int) -> int:
-    """Units to add to a line already in the cart: a whole number, at least one."""
+def _digits(product: Product, raw: str | int, least: int = 0) -> int:
+    """A quantity typed in digits (at least `least`); "lima puluh", -1, 1.5 or 2**63 are refused."""
     text = raw.strip() if isinstance(raw, str) else str(raw)
-    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS or int(text) < least:
         raise CartRefused(_l("Enter the quantity in digits. %(allowed)s", allowed=_allowed(product)), field="quantity")
     return int(text)
 
@@ -195,8 +193,7 @@ def _groups(lines: dict[int, int]) -> tuple[dict[int, list[tuple[Product, int]]]
     """The lines buyers may still buy, by merchant (the cart's order kept), and those no longer for sale."""
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(list(lines))).options(
-            selectinload(Product.tiers), selectinload(Product.photos),
-            selectinload(Product.merchant).selectinload(MerchantProfile.user)))}
+            selectinload(Product.tiers), selectinload(Product.merchant).selectinload(MerchantProfile.user)))}
     groups: dict[int, list[tuple[Product, int]]] = {}
     gone = []
     for product_id, quantity in lines.items():

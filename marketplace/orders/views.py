@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from ..catalog.pages import buyer_state
 from ..core.cache import CSRF_PLACEHOLDER, NEXT_PLACEHOLDER, storing_whole_page
 from ..core.models import utcnow
 from ..core.places import MALAYSIAN_STATES, state_choices
@@ -39,18 +40,14 @@ def current_cart(create: bool = False) -> carts.Cart | None:
     return carts.SessionCart(data)
 
 
-def _buyer_state() -> str | None:
-    buyer = current_user.buyer_profile if current_user.is_authenticated else None
-    return buyer.state if buyer is not None else None
-
-
 def _back(default: str) -> str:
     return safe_next_url(request.form.get("next")) or default
 
 
-def _product_id() -> int | None:
-    raw = request.form.get("product_id", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+def _form_id(name: str) -> int:
+    """An id posted by a cart form; anything else is 0, which no row has (the service then refuses)."""
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
 def _change(action, done_message, back_to: str, create: bool = False):
@@ -77,7 +74,7 @@ def _change(action, done_message, back_to: str, create: bool = False):
 def show():
     """The cart: parcels per merchant with their courier and landed cost, delivered to the buyer's state."""
     cart = current_cart()
-    state = delivery_state(request.args.get("state"), _buyer_state())
+    state = delivery_state(request.args.get("state"), buyer_state())
     view = carts.view_cart(cart, state, request_rates().get("MYR"), utcnow().date()) if cart is not None else None
     return render_template("orders/cart.html", view=view, state=state, states=state_choices(), form=FlaskForm(),
                            state_name=MALAYSIAN_STATES[state].name)
@@ -87,34 +84,33 @@ def show():
 @limiter.limit("60 per minute")
 def add():
     """Add units of a product, from its page."""
-    product_id = _product_id()
+    product_id = _form_id("product_id")
     back = _back(url_for("cart.show"))
-    return _change(lambda cart: carts.add_to_cart(cart, product_id or 0, request.form.get("quantity", "")),
+    return _change(lambda cart: carts.add_to_cart(cart, product_id, request.form.get("quantity", "")),
                    lambda quantity: _("In your cart: %(n)d.", n=quantity), back, create=True)
 
 
 @bp.route("/update", methods=["POST"])
 def update():
     """Change a line's quantity."""
-    product_id = _product_id()
-    return _change(lambda cart: carts.set_quantity(cart, product_id or 0, request.form.get("quantity", "")),
+    product_id = _form_id("product_id")
+    return _change(lambda cart: carts.set_quantity(cart, product_id, request.form.get("quantity", "")),
                    lambda quantity: _("Quantity changed to %(n)d.", n=quantity), _back(url_for("cart.show")))
 
 
 @bp.route("/remove", methods=["POST"])
 def remove():
     """Take a line out of the cart."""
-    product_id = _product_id()
-    return _change(lambda cart: carts.remove_from_cart(cart, product_id or 0),
+    product_id = _form_id("product_id")
+    return _change(lambda cart: carts.remove_from_cart(cart, product_id),
                    lambda _result: _("Removed from your cart."), _back(url_for("cart.show")))
 
 
 @bp.route("/courier", methods=["POST"])
 def courier():
     """Ship one merchant's parcel with another service."""
-    raw = request.form.get("merchant_id", "")
-    merchant_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
-    state = delivery_state(request.form.get("state"), _buyer_state())
+    merchant_id = _form_id("merchant_id")
+    state = delivery_state(request.form.get("state"), buyer_state())
     return _change(lambda cart: carts.choose_courier(cart, merchant_id, request.form.get("service", ""), state),
                    lambda _result: _("Courier changed."), url_for("cart.show", state=state))
 
