@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import views as admin
     from .api import views as api
     from .catalog import views as catalog
+    from .checkout import views as checkout
     from .customs import views as customs
     from .media import views as media
     from .officers import views as officers
@@ -87,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from .shipping import views as shipping
     from .site import views as site
 
-    for package in (site, accounts, catalog, orders, media, officers, rates, shipping, customs, admin, api):
+    for package in (site, accounts, catalog, orders, checkout, media, officers, rates, shipping, customs, admin, api):
         package.register(app)
 
 
@@ -120,8 +121,10 @@ def register_jobs(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import register_account_commands
     from .demo.cli import register_demo_commands
+    from .orders.cli import register_order_commands
     from .rates.cli import register_rate_commands
 
     register_account_commands(app)
     register_demo_commands(app)
     register_rate_commands(app)
+    register_order_commands(app)

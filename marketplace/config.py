@@ -130,6 +130,20 @@ class BaseConfig:
     S3_ACCESS_KEY_ID = ""
     S3_SECRET_ACCESS_KEY = ""
 
+    # Buying. A checkout holds its stock this long for the payment; then the order expires.
+    ORDER_HOLD_MINUTES = 30
+    # Bank transfer, the default way to pay: the account buyers pay into (DuitNow or IBG) with the order number
+    # as reference. The demo's account is an example, not a real one.
+    BANK_NAME = "Maybank"
+    BANK_ACCOUNT_NAME = "Serumpun Trade Sdn Bhd"
+    BANK_ACCOUNT_NUMBER = "5140 1234 5678"
+    # Stripe Checkout is offered when both keys are set. STRIPE_API_BASE points the stripe library at another
+    # host (the tests' local stand-in); empty means Stripe itself.
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_API_BASE = ""
+    STRIPE_PAYMENT_METHOD_TYPES = "card,fpx"  # FPX needs a Malaysian Stripe account; "card" elsewhere
+
     # How many proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
     # Rate limits count by client address, so behind a load balancer this must be right.
     TRUST_PROXY_HOPS = 0
@@ -180,6 +194,14 @@ FROM_ENVIRONMENT = {
     "SERVER_NAME": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
+    "ORDER_HOLD_MINUTES": _int,
+    "BANK_NAME": os.environ.get,
+    "BANK_ACCOUNT_NAME": os.environ.get,
+    "BANK_ACCOUNT_NUMBER": os.environ.get,
+    "STRIPE_SECRET_KEY": os.environ.get,
+    "STRIPE_WEBHOOK_SECRET": os.environ.get,
+    "STRIPE_API_BASE": os.environ.get,
+    "STRIPE_PAYMENT_METHOD_TYPES": os.environ.get,
     "CACHE_TYPE": os.environ.get,
     "MEDIA_STORAGE": os.environ.get,
     "MEDIA_ROOT": os.environ.get,

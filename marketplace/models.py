@@ -4,6 +4,8 @@ from .audit.models import AuditEntry  # noqa: F401
 from .catalog.models import PriceTier, Product, ProductPhoto  # noqa: F401
 from .customs.models import CustomsRule  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
-from .orders.models import CartCourier, CartLine  # noqa: F401
+from .orders.models import CartCourier, CartLine, MerchantOrder, Order, OrderLine, StatusChange  # noqa: F401
+from .payables.models import CommissionRate, LedgerEntry  # noqa: F401
+from .payments.models import Payment, WebhookEvent  # noqa: F401
 from .rates.models import ExchangeRate  # noqa: F401
 from .shipping.models import CourierRate, CourierService  # noqa: F401

@@ -24,6 +24,7 @@ ACTIONS = {
     "product.status_changed": _l("Product status changed"),
     "account.password_changed": _l("Password changed"),
     "account.email_changed": _l("Email address changed"),
+    "payment.recorded": _l("Bank transfer recorded"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -31,6 +32,7 @@ OBJECT_KINDS = {
     "customs_rule": _l("Customs rule"),
     "user": _l("Account"),
     "product": _l("Product"),
+    "order": _l("Order"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

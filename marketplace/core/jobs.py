@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
@@ -158,6 +159,18 @@ class Jobs:
         except Exception:
             # The arguments may hold a secret (a reset link): the log names the job only.
             log.exception("Could not queue job %s", name)
+            raise
+
+    def enqueue_at(self, eta: datetime, name: str, *args) -> None:
+        """Queue the job to run at eta (naive UTC, as our columns keep time) once the transaction commits."""
+        self.task(name)
+        on_commit(db.session, partial(self._schedule, eta.replace(tzinfo=timezone.utc), name, args))
+
+    def _schedule(self, eta: datetime, name: str, args: tuple) -> None:
+        try:
+            self.task(name).schedule(args=args, eta=eta)
+        except Exception:
+            log.exception("Could not schedule job %s", name)
             raise
 
     def is_done(self, key: str) -> bool:

@@ -104,3 +104,32 @@ def state_name(code: str | None) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     return [(code, country_name(code)) for code in BUYER_COUNTRIES]
+
+
+# Postcodes of each state (Pos Malaysia's ranges, first three digits being enough to tell the state).
+POSTCODE_RANGES = {
+    "MY-01": ((79000, 86999),),
+    "MY-02": ((5000, 9999),),
+    "MY-03": ((15000, 18999),),
+    "MY-04": ((75000, 78999),),
+    "MY-05": ((70000, 73999),),
+    "MY-06": ((25000, 28999), (39000, 39999), (49000, 49999), (69000, 69999)),
+    "MY-07": ((10000, 14999),),
+    "MY-08": ((30000, 36999),),
+    "MY-09": ((1000, 2999),),
+    "MY-10": ((40000, 48999), (63000, 68999)),
+    "MY-11": ((20000, 24999),),
+    "MY-12": ((88000, 91999),),
+    "MY-13": ((93000, 98999),),
+    "MY-14": ((50000, 60999),),
+    "MY-15": ((87000, 87999),),
+    "MY-16": ((62000, 62999),),
+}
+
+
+def postcode_fits(postcode: str, state: str) -> bool:
+    """Whether a five-digit Malaysian postcode belongs to the state (ISO 3166-2 code)."""
+    if len(postcode) != 5 or not (postcode.isascii() and postcode.isdigit()):
+        return False
+    number = int(postcode)
+    return any(low <= number <= high for low, high in POSTCODE_RANGES.get(state, ()))

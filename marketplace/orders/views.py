@@ -19,6 +19,7 @@ from ..extensions import limiter
 from ..rates.currency import request_rates
 from ..shipping.delivered import delivery_state
 from . import cart as carts
+from .lifecycle import ORDER_STATUS_NAMES, PARCEL_STATUS_NAMES
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 SESSION_KEY = "cart"
@@ -154,6 +155,7 @@ def register(app: Flask) -> None:
     """The cart's pages, its count in the header, and the guest cart carried into a sign-in."""
     app.register_blueprint(bp)
     add_placeholder(app, COUNT_PLACEHOLDER, _count)
-    app.jinja_env.globals.update(cart_link=cart_link, buy_form=buy_form)
+    app.jinja_env.globals.update(cart_link=cart_link, buy_form=buy_form, order_status_names=ORDER_STATUS_NAMES,
+                                 parcel_status_names=PARCEL_STATUS_NAMES)
     keep_at_sign_in(app, SESSION_KEY)
     user_logged_in.connect(_merge_at_sign_in, app)

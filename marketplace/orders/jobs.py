@@ -1,0 +1,81 @@
+"""Jobs of orders: the end of a stock hold, and a mail at each step of a parcel, in the reader's language.
+
+Each mail job sends a step's mail once per recipient, however often the job runs (a retry, an event
+delivered twice): the recipient and step are marked done when the mail was handed on.
+"""
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from ..accounts.models import MerchantProfile, User
+from ..core.jobs import job, jobs_of
+from ..core.models import utcnow
+from ..core.transactions import on_commit
+from ..extensions import db
+from ..mail.services import send_mail
+from .checkout import EXPIRE_JOB
+from .lifecycle import MAIL_JOB, ORDER_MAIL_JOB, expire_order
+from .models import MerchantOrder, Order, ParcelStatus
+
+P = ParcelStatus
+# Who hears of each step: the buyer of each (its payment by one mail for the whole order, mail_order_step);
+# the merchant of those that ask something of them.
+TO_MERCHANT = frozenset({P.PAID, P.CANCELLED, P.REFUND_REQUESTED, P.DELIVERED})
+TO_BUYER = frozenset({P.PACKED, P.SHIPPED, P.DELIVERED, P.CANCELLED, P.REFUND_REQUESTED, P.REFUNDED})
+
+
+@job(EXPIRE_JOB)
+def expire_when_due(order_id: int) -> None:
+    """At the end of its hold, an order still unpaid expires and its stock goes back (a paid one stays)."""
+    order = db.session.get(Order, order_id)
+    if order is not None:
+        expire_order(order, utcnow())
+
+
+def _link(endpoint: str, **values) -> str:
+    """An absolute address for a mail, built outside any request."""
+    config = current_app.config
+    base = f"{config['PREFERRED_URL_SCHEME']}://{config.get('SERVER_NAME') or '127.0.0.1:5000'}"
+    with current_app.test_request_context("/", base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _send_once(key: str, user: User | None, template: str, **context) -> None:
+    if user is None or not user.email:
+        return
+    jobs = jobs_of()
+    marker = f"order-mail:{key}:{user.id}"
+    if jobs.is_done(marker):
+        return
+    send_mail(user.email, template, user.locale, user=user, **context)
+    on_commit(db.session, lambda: jobs.mark_done(marker))
+
+
+@job(MAIL_JOB)
+def mail_parcel_step(parcel_id: int, step: str) -> None:
+    """Tell the buyer and, where it asks something of them, the merchant that a parcel moved."""
+    parcel = db.session.get(MerchantOrder, parcel_id)
+    if parcel is None:
+        return
+    status = P(step)
+    order = parcel.order
+    if status == P.CANCELLED and order.paid_at is None:
+        return  # an unpaid order that ended: one mail for the whole order (mail_order_step)
+    buyer = db.session.get(User, order.buyer_id) if order.buyer_id else None
+    if status in TO_BUYER:
+        _send_once(f"{parcel.id}:{step}", buyer, "parcel_buyer", parcel=parcel, order=order, step=step,
+                   link=_link("checkout.order_page", number=order.number))
+    merchant = db.session.get(MerchantProfile, parcel.merchant_id) if parcel.merchant_id else None
+    if status in TO_MERCHANT and merchant is not None:
+        _send_once(f"{parcel.id}:{step}", merchant.user, "parcel_merchant", parcel=parcel, order=order, step=step,
+                   link=_link("merchant_orders.detail", number=parcel.number))
+
+
+@job(ORDER_MAIL_JOB)
+def mail_order_step(order_id: int, step: str) -> None:
+    """Tell the buyer that an order was placed (and how to pay), or ended unpaid."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.buyer_id is None:
+        return
+    _send_once(f"order:{order.id}:{step}", db.session.get(User, order.buyer_id), "order_buyer", order=order,
+               step=step, link=_link("checkout.order_page", number=order.number))

@@ -1,0 +1,1 @@
+"""What Serumpun owes each merchant: an append-only ledger in rupiah, the commission rate, payouts."""

@@ -1,0 +1,1 @@
+"""Payments: a small registry of providers (bank transfer, Stripe Checkout), the payments they take, webhooks."""

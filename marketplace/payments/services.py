@@ -1,0 +1,131 @@
+"""Money arriving for an order, from any provider: checked against the order, counted once.
+
+The order is paid only when a payment of exactly its amount and currency arrives while it is waiting
+for payment. Anything else (short, too much, another currency, an order that expired or was paid
+already) is kept as a flagged payment for staff to refund or settle: never silently accepted.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..audit import services as audit
+from ..core.errors import DomainError, NotFound
+from ..extensions import db
+from ..money import MoneyError, parse_amount
+from ..orders.lifecycle import InvalidTransition, _record, mark_paid
+from ..orders.models import Order, OrderStatus
+from .models import Payment, PaymentStatus
+from .providers import Started, provider
+
+S = PaymentStatus
+PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    S.PENDING: frozenset({S.SUCCEEDED, S.FAILED, S.EXPIRED, S.FLAGGED}),
+    S.SUCCEEDED: frozenset({S.REFUNDED}),
+    S.FLAGGED: frozenset({S.REFUNDED}),
+    S.FAILED: frozenset(),
+    S.EXPIRED: frozenset({S.FLAGGED}),  # paid after all, too late
+    S.REFUNDED: frozenset(),
+}
+PAYMENT_STATUS_NAMES = {
+    S.PENDING: _l("Waiting"),
+    S.SUCCEEDED: _l("Received"),
+    S.FAILED: _l("Failed"),
+    S.EXPIRED: _l("Expired"),
+    S.FLAGGED: _l("Flagged for staff"),
+    S.REFUNDED: _l("Refunded"),
+}
+
+
+class PaymentRefused(DomainError):
+    """The payment cannot be recorded as sent; the message says why. Nothing was changed."""
+
+
+def move_payment(payment: Payment, to: PaymentStatus, actor: User | None, detail: dict | None = None) -> None:
+    """Move a payment along PAYMENT_MOVES, recorded, or raise InvalidTransition."""
+    if to not in PAYMENT_MOVES[payment.status]:
+        raise InvalidTransition(_l("This payment is %(status)s and cannot become %(to)s.",
+                                   status=PAYMENT_STATUS_NAMES[payment.status], to=PAYMENT_STATUS_NAMES[to]))
+    before = payment.status
+    payment.status = to
+    db.session.flush()
+    _record("payment", payment.id, before.value, to.value, actor, detail)
+
+
+def order_for_payment(number: str) -> Order:
+    """An order by its number, locked while a payment for it is settled (a second one waits, then sees it paid)."""
+    order = db.session.scalar(select(Order).where(Order.number == number).with_for_update())
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def _flag_reason(order: Order, received_sen: int, currency: str) -> str | None:
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return f"order is {order.status.value}: refund"
+    if currency != order.currency:
+        return f"currency {currency}, the order is in {order.currency}"
+    if received_sen < order.total_sen:
+        return f"short by {order.total_sen - received_sen} sen"
+    if received_sen > order.total_sen:
+        return f"{received_sen - order.total_sen} sen more than the order"
+    return None
+
+
+def settle(payment: Payment, order: Order, actor: User | None, received_sen: int, currency: str) -> bool:
+    """Count a pending payment's money against its order: paid if it matches, flagged if not. True when paid."""
+    payment.received_sen = received_sen
+    reason = _flag_reason(order, received_sen, currency)
+    if reason is not None:
+        payment.flag_reason = reason
+        move_payment(payment, S.FLAGGED, actor, {"reason": reason})
+        return False
+    move_payment(payment, S.SUCCEEDED, actor)
+    mark_paid(order, actor, {"payment_id": payment.id, "provider": payment.provider})
+    return True
+
+
+def start_payment(order: Order, method: str, app: Flask, return_url: str, cancel_url: str) -> Started:
+    """Begin paying an order with the provider the buyer chose."""
+    return provider(method).start(order, app.config, return_url, cancel_url)
+
+
+def record_transfer(actor: User, number: str, amount_text: str, received_on: date, bank_reference: str) -> Payment:
+    """Staff saw a transfer in the bank account: record it; the order is paid if the amount is exactly right."""
+    order = order_for_payment(number.strip().upper())
+    try:
+        received = parse_amount(amount_text, "MYR").amount
+    except MoneyError as error:
+        raise PaymentRefused(_l("Enter the amount received in ringgit, for example 125.40."), field="amount") \
+            from error
+    bank_reference = " ".join(bank_reference.split())
+    if not bank_reference:
+        raise PaymentRefused(_l("Enter the bank's reference of the transfer."), field="bank_reference")
+    if db.session.scalar(select(Payment.id).where(Payment.provider == "bank_transfer",
+                                                  Payment.reference == bank_reference)):
+        raise PaymentRefused(_l("A transfer with this bank reference was recorded already."),
+                             field="bank_reference")
+    payment = Payment(order_id=order.id, provider="bank_transfer", reference=bank_reference, status=S.PENDING,
+                      currency="MYR", amount_sen=order.total_sen, received_on=received_on, recorded_by_id=actor.id)
+    db.session.add(payment)
+    db.session.flush()
+    paid = settle(payment, order, actor, received, "MYR")
+    audit.record(actor, "payment.recorded", "order", order.id, None,
+                 {"number": order.number, "received_sen": received, "expected_sen": order.total_sen,
+                  "bank_reference": bank_reference, "received_on": received_on, "paid": paid,
+                  "flag": payment.flag_reason})
+    return payment
+
+
+def payments_of(order: Order) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+
+
+def flagged_payments() -> list[tuple[Payment, Order]]:
+    """Money that arrived but did not count, for staff to settle or refund, newest first."""
+    return list(db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
+                                   .where(Payment.status == S.FLAGGED).order_by(Payment.id.desc())).tuples())

@@ -1,0 +1,142 @@
+"""Checkout through its services: one order per checkout, a parcel per merchant, stock taken once, copies kept."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.catalog.models import Product
+from marketplace.core.models import utcnow
+from marketplace.core.unit_of_work import unit_of_work
+from marketplace.extensions import db
+from marketplace.orders import checkout, lifecycle
+from marketplace.orders.cart import CartRefused
+from marketplace.orders.models import Order, OrderStatus, ParcelStatus, StatusChange
+
+from .conftest import ADDRESS, BUYER, fill_cart, place
+
+
+def stock(product_id: int) -> int:
+    return db.session.scalar(select(Product.stock).where(Product.id == product_id))
+
+
+def order_of(number: str) -> Order:
+    return db.session.scalar(select(Order).where(Order.number == number))
+
+
+def test_a_cart_of_two_merchants_becomes_one_order_with_two_parcels_and_stock_taken(app, two_shops):
+    number = place(app, {two_shops["coffee"]: 24, two_shops["keripik"]: 3})
+    with app.app_context():
+        order = order_of(number)
+        assert order.status == OrderStatus.PENDING_PAYMENT and len(number) == 10 and number.startswith("SR")
+        assert [p.number for p in order.parcels] == [f"{number}-1", f"{number}-2"]
+        assert {p.merchant_name for p in order.parcels} == {"Sangrai Preanger Coffee", "Keripik Ceu Enok"}
+        coffee = next(p for p in order.parcels if p.merchant_name == "Sangrai Preanger Coffee").lines[0]
+        # The tier price at 24 units, in rupiah and in ringgit at the order's rate; both names kept.
+        assert (coffee.quantity, coffee.unit_price_idr, coffee.name_id, coffee.name_en) == (
+            24, 78_000, "Kopi C-1", "Coffee C-1")
+        assert coffee.unit_price_sen > 0 and coffee.hs_code == "090121"
+        assert order.total_sen == sum(p.total_sen for p in order.parcels) == \
+            order.goods_sen + order.shipping_sen + order.tax_sen
+        assert order.myr_rate > 0 and order.myr_rate_on is not None
+        for parcel in order.parcels:
+            assert parcel.service_code and parcel.shipping_idr > 0 and parcel.boxes >= 1
+            assert parcel.landed["entries"][0]["key"] == "goods"
+            assert all(e["rule"]["effective_on"] for e in parcel.landed["entries"] if e["rule"])
+            declared = parcel.declarations[0]
+            assert declared["form"] in ("CN22", "CN23") and declared["lines"][0]["origin"] == "ID"
+        assert stock(two_shops["coffee"]) == 120 - 24 and stock(two_shops["keripik"]) == 40 - 3
+        assert fill_cart(BUYER, {}).lines() == {}  # the cart is emptied
+        moves = db.session.scalars(select(StatusChange).where(StatusChange.subject == "order")).all()
+        assert [(m.from_status, m.to_status) for m in moves] == [(None, "pending_payment")]
+
+
+def test_the_same_checkout_sent_twice_makes_one_order(app, two_shops):
+    first = place(app, {two_shops["tea"]: 2}, key="same-key-0123456789")
+    again = place(app, {two_shops["tea"]: 1}, key="same-key-0123456789")  # a retry with the cart refilled
+    with app.app_context():
+        assert first == again
+        assert db.session.scalar(select(db.func.count()).select_from(Order)) == 1
+        assert stock(two_shops["tea"]) == 3
+
+
+def test_an_order_keeps_its_prices_when_the_catalog_changes(app, two_shops):
+    number = place(app, {two_shops["keripik"]: 2})
+    with app.app_context():
+        product = db.session.get(Product, two_shops["keripik"])
+        product.price_idr, product.name_en = 99_000, "Renamed"
+        db.session.commit()
+        line = order_of(number).parcels[0].lines[0]
+        assert (line.unit_price_idr, line.name_en) == (25_000, "Spicy Cassava Chips")
+
+
+def test_more_than_is_left_is_refused_and_nothing_is_taken(app, two_shops):
+    with app.test_request_context(method="POST", headers={"Accept-Language": "en"}):
+        with unit_of_work(capture=False):
+            cart = fill_cart(BUYER, {two_shops["tea"]: 4, two_shops["keripik"]: 2})
+        # Another buyer takes three of the five teas meanwhile.
+        db.session.get(Product, two_shops["tea"]).stock = 2
+        db.session.commit()
+        now = utcnow()
+        from marketplace.rates.services import rates_in_force
+        with unit_of_work() as work:
+            checkout.place_order(cart.buyer, cart, ADDRESS, "k" * 20, "bank_transfer", rates_in_force(now.date()),
+                                 "MYR", "en", now.date(), now, 30)
+        assert isinstance(work.refused, (lifecycle.OutOfStock, CartRefused, checkout.CheckoutRefused))
+        assert db.session.scalar(select(db.func.count()).select_from(Order)) == 0
+        assert stock(two_shops["tea"]) == 2 and stock(two_shops["keripik"]) == 40
+        assert cart.lines() == {two_shops["tea"]: 4, two_shops["keripik"]: 2}
+
+
+@pytest.mark.parametrize(("postcode", "state", "fits"), [
+    ("47300", "MY-10", True), ("50450", "MY-14", True), ("88000", "MY-12", True), ("10200", "MY-07", True),
+    ("47300", "MY-14", False), ("88000", "MY-13", False), ("4730", "MY-10", False), ("4730a", "MY-10", False),
+])
+def test_a_postcode_must_fit_the_state(app, two_shops, postcode, state, fits):
+    address = checkout.Address(*ADDRESS[:5], postcode, state) if False else \
+        checkout.Address(ADDRESS.name, ADDRESS.phone, ADDRESS.line1, None, ADDRESS.city, postcode, state)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        if fits:
+            checkout.check_address(address)
+        else:
+            with pytest.raises(checkout.CheckoutRefused) as refusal:
+                checkout.check_address(address)
+            assert refusal.value.field == "postcode"
+
+
+def test_an_unpaid_order_expires_after_its_hold_and_gives_its_stock_back(app, two_shops):
+    placed_at = utcnow() - timedelta(minutes=31)
+    number = place(app, {two_shops["tea"]: 5, two_shops["keripik"]: 1}, now=placed_at)
+    fresh = place(app, {two_shops["keripik"]: 1}, buyer_email="buyer.kl@serumpun.example")
+    with app.app_context():
+        assert stock(two_shops["tea"]) == 0
+        with unit_of_work(capture=False):
+            expired = lifecycle.release_expired(utcnow())
+        assert expired == [number]
+        assert order_of(number).status == OrderStatus.EXPIRED
+        assert {p.status for p in order_of(number).parcels} == {ParcelStatus.CANCELLED}
+        assert order_of(fresh).status == OrderStatus.PENDING_PAYMENT
+        assert stock(two_shops["tea"]) == 5 and stock(two_shops["keripik"]) == 40 - 1
+        with unit_of_work(capture=False):
+            assert lifecycle.release_expired(utcnow()) == []  # a second run gives nothing back twice
+        assert stock(two_shops["tea"]) == 5
+
+
+def test_the_release_expired_command_expires_what_the_jobs_missed(app, two_shops):
+    number = place(app, {two_shops["tea"]: 2}, now=utcnow() - timedelta(hours=2))
+    result = app.test_cli_runner().invoke(args=["release-expired"])
+    assert result.exit_code == 0, result.output
+    assert number in result.output
+    with app.app_context():
+        assert order_of(number).status == OrderStatus.EXPIRED and stock(two_shops["tea"]) == 5
+
+
+def test_an_illegal_move_raises_and_changes_nothing(app, two_shops):
+    number = place(app, {two_shops["tea"]: 1})
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        parcel = order_of(number).parcels[0]
+        with pytest.raises(lifecycle.InvalidTransition):
+            lifecycle.move_parcel(parcel, ParcelStatus.SHIPPED, None)
+        db.session.rollback()
+        assert order_of(number).parcels[0].status == ParcelStatus.PENDING_PAYMENT
