@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 
 from ..accounts.forms import phone_number
-from ..core.forms import ChoiceField, DateField, chosen, digits, length, required, strip
+from ..core.forms import ChoiceField, chosen, digits, length, required, strip
 
 
 class CheckoutForm(FlaskForm):
@@ -24,12 +24,3 @@ class CheckoutForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     """A button: the buyer cancels an order not yet paid."""
-
-
-class TransferForm(FlaskForm):
-    """Staff record a bank transfer they saw arrive for an order."""
-
-    amount = StringField(_l("Amount received (RM)"), validators=[required(), length(20)], filters=[strip])
-    received_on = DateField(_l("Received on"), validators=[required()])
-    bank_reference = StringField(_l("Bank's reference of the transfer"), validators=[required(), length(120)],
-                                 filters=[strip])

@@ -32,6 +32,12 @@ guard_blueprint(bp, Role.BUYER)
 
 
 def _fill_from_profile(form: CheckoutForm) -> None:
+    """The address of the buyer's last order, or what their profile knows (name, phone, city, state)."""
+    last = queries.last_address(current_user)
+    if last is not None:
+        for name in ("name", "phone", "line1", "line2", "city", "postcode", "state"):
+            getattr(form, name).data = getattr(last, name)
+        return
     profile = current_user.buyer_profile
     form.name.data = current_user.full_name
     if profile is not None and profile.country == "MY":

@@ -127,5 +127,6 @@ def payments_of(order: Order) -> list[Payment]:
 
 def flagged_payments() -> list[tuple[Payment, Order]]:
     """Money that arrived but did not count, for staff to settle or refund, newest first."""
-    return list(db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
-                                   .where(Payment.status == S.FLAGGED).order_by(Payment.id.desc())).tuples())
+    rows = db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
+                              .where(Payment.status == S.FLAGGED).order_by(Payment.id.desc())).all()
+    return [(payment, order) for payment, order in rows]
