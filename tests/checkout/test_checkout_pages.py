@@ -169,3 +169,39 @@ def test_a_bad_amount_is_refused_and_nothing_is_recorded(app, client, two_shops,
 def test_buyers_and_merchants_cannot_record_payments(client, demo):
     client.login(BUYER)
     assert client.get("/officer/payments/").status_code == 403
+
+
+def test_a_buyer_asks_for_a_refund_of_a_shipped_parcel_and_staff_record_it(app, client, another_client,  # noqa: F811
+                                                                           two_shops):
+    from marketplace.accounts import services as accounts
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.orders import lifecycle
+
+    number = place(app, {two_shops["keripik"]: 2})
+    with app.test_request_context():
+        order = db.session.scalar(select(Order))
+        with unit_of_work(capture=False):
+            lifecycle.mark_paid(order, None, {})
+            # Before it ships, a refund is the merchant's cancel, not the buyer's request.
+        parcel_number = order.parcels[0].number
+    client.login(BUYER)
+    client.post(f"/orders/{number}/parcels/{parcel_number}/refund", {"reason": "Never came"},
+                token_from=f"/orders/{number}")
+    assert "once a parcel has shipped" in text_of(client.get(f"/orders/{number}"))
+    with app.test_request_context():
+        parcel = db.session.scalar(select(Order)).parcels[0]
+        merchant = accounts.find_user_by_email("keripik@serumpun.example")
+        with unit_of_work(capture=False):
+            lifecycle.pack(merchant, parcel)
+            lifecycle.ship(merchant, parcel, "Pos Laju", "EE1MY", parcel.created_at.date(), None)
+    client.post(f"/orders/{number}/parcels/{parcel_number}/refund", {"reason": "The box arrived crushed."},
+                token_from=f"/orders/{number}")
+    assert "Refund requested" in text_of(client.get(f"/orders/{number}"))
+    another_client.login("officer@serumpun.example")
+    assert parcel_number in text_of(another_client.get("/officer/payments/"))
+    another_client.post(f"/officer/payments/refunds/{parcel_number}", {"reference": "MBB-RF-77"},
+                        token_from="/officer/payments/")
+    assert "Refunded" in text_of(client.get(f"/orders/{number}"))
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "refund.recorded"))
+        assert entry.after["reference"] == "MBB-RF-77"
