@@ -44,6 +44,10 @@
     // BigInt: minor units times a quantity can pass what a float holds exactly.
     if (shownPattern) show("[data-price-total]", format(BigInt(step.shown) * BigInt(quantity), shownPattern));
     if (idrPattern) show("[data-price-total-idr]", format(BigInt(step.idr) * BigInt(quantity), idrPattern));
+    // The buy form may be far below the headline on a phone: say the same beside the quantity.
+    var echo = document.querySelector("[data-price-echo]");
+    var line = box.querySelector(".price__line");
+    if (echo && line) echo.textContent = line.textContent.replace(/\s+/g, " ").trim();
     document.querySelectorAll("[data-price-step]").forEach(function (row) {
       var current = row.dataset.priceStep === String(index);
       row.classList.toggle("tiers-table__current", current);
