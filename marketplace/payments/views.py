@@ -17,8 +17,14 @@ from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from .forms import RefundForm, TransferForm
 from .models import PaymentStatus
-from .services import (PAYMENT_STATUS_NAMES, flagged_payments, record_parcel_refund, record_transfer, refund_flagged,
-                       refunds_due)
+from .services import (
+    PAYMENT_STATUS_NAMES,
+    flagged_payments,
+    record_parcel_refund,
+    record_transfer,
+    refund_flagged,
+    refunds_due,
+)
 
 bp = Blueprint("payments", __name__, url_prefix="/officer/payments")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
