@@ -92,8 +92,11 @@ class TrailFilter:
 
 def _stored(day: date, at: time) -> datetime:
     """A moment of a day in the reader's time zone (the page's), as the table stores times: naive UTC."""
-    local = datetime.combine(day, at).replace(tzinfo=get_timezone())
+    zone = get_timezone()
+    naive = datetime.combine(day, at)
+    # Babel's zones are pytz zones: replace(tzinfo=) would give Jakarta's 1924 offset (+07:07); localize knows.
     try:
+        local = zone.localize(naive) if hasattr(zone, "localize") else naive.replace(tzinfo=zone)
         return local.astimezone(timezone.utc).replace(tzinfo=None)
     except OverflowError:  # the first or last day a date can name: no entry is beyond it anyway
         return datetime.min if at == time.min else datetime.max
