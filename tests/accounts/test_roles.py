@@ -43,8 +43,8 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Account"]),
+        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
         ("officer@serumpun.example", ["Merchants", "Exchange rates", "Couriers", "Customs rules", "Audit trail",
                                       "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Exchange rates", "Couriers",

@@ -1,5 +1,5 @@
-"""Pages and the README promise only what exists: no checkout, orders, buyers' questions, quotes,
-showcases or verifying in the app yet, so no page offers them (the cart exists)."""
+"""Pages and the README promise only what exists: no checkout, buyers' questions, quotes, showcases or
+verifying in the app yet, so no page offers them (the cart and the merchant's orders exist)."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ import pytest
 
 from ..helpers import Client, text_of
 
-UNBUILT = re.compile(r"\b(checkout|orders?|questions?|quotes?|showcases?|curate|verify|verifies|"
+UNBUILT = re.compile(r"\b(checkout|questions?|quotes?|showcases?|curate|verify|verifies|"
                      r"will check|pay(ment)?s?)\b", re.I)
 README = Path(__file__).resolve().parents[2] / "README.md"
 
