@@ -85,6 +85,8 @@ def test_parcels_to_pack_come_first_as_cards_in_indonesian_and_english(app, two_
     only_paid = text_of(merchant.get("/merchant/orders/?status=paid"))
     assert paid_parcel in only_paid and f"{waiting}-1" not in only_paid
     assert paid_parcel in text_of(merchant.get("/merchant/orders/?status=nonsense&page=banana"))
+    detail = text_of(merchant.get(f"/merchant/orders/{paid_parcel}"))
+    assert "Tandai sudah dikemas" in detail and "Kopi C-1" in detail and "Kirim ke" in detail
 
     english = signed_in(app, COFFEE_SHOP, "en")
     text = text_of(english.get("/merchant/orders/"))
