@@ -15,6 +15,8 @@ The contract (tests written anywhere in the suite may rely on it):
 - `client`, `another_client`: `tests.helpers.Client`s of `app` (two browsers).
 - `demo`: the demo accounts, rates, couriers and customs rules (`flask seed-demo` without its catalog),
   seeded into this test's data; returns `app`.
+- `stripe_standin`: a started `tests.stripe_standin.StripeStandin` (Stripe's API and hosted Checkout page on
+  127.0.0.1); see that module for the rest.
 - `@pytest.mark.commits`: for a test whose data must be seen from another connection (a server or a
   worker in a thread, a second connection racing the first, a separate process). Its app commits for
   real, and every table is emptied after it. A test using `live_server` gets this automatically.
@@ -49,6 +51,7 @@ from marketplace.config import normalise_database_url  # noqa: E402
 from marketplace.extensions import cache, db, limiter  # noqa: E402
 
 from .helpers import Client  # noqa: E402
+from .stripe_standin import stripe_standin  # noqa: E402, F401 (the fixture, for every test)
 
 
 class Databases:

@@ -25,6 +25,7 @@ ACTIONS = {
     "account.password_changed": _l("Password changed"),
     "account.email_changed": _l("Email address changed"),
     "payment.recorded": _l("Bank transfer recorded"),
+    "refund.recorded": _l("Refund recorded"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),

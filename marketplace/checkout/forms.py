@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from ..accounts.forms import phone_number
-from ..core.forms import ChoiceField, DateField, chosen, digits, length, required, strip
+from ..core.forms import ChoiceField, chosen, digits, length, required, strip
 
 
 class CheckoutForm(FlaskForm):
@@ -26,10 +26,7 @@ class CancelForm(FlaskForm):
     """A button: the buyer cancels an order not yet paid."""
 
 
-class TransferForm(FlaskForm):
-    """Staff record a bank transfer they saw arrive for an order."""
+class RefundRequestForm(FlaskForm):
+    """The buyer asks for the money of a parcel that shipped back (it arrived damaged, or never)."""
 
-    amount = StringField(_l("Amount received (RM)"), validators=[required(), length(20)], filters=[strip])
-    received_on = DateField(_l("Received on"), validators=[required()])
-    bank_reference = StringField(_l("Bank's reference of the transfer"), validators=[required(), length(120)],
-                                 filters=[strip])
+    reason = TextAreaField(_l("What went wrong?"), validators=[required(), length(500)], filters=[strip])

@@ -22,6 +22,7 @@ from ..orders import cart as carts
 from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
+from .orders import seed_orders
 from .packshots import draw_packshot
 
 DEMO_PASSWORD = "serumpun-demo"
@@ -33,6 +34,7 @@ class SeedReport:
     existing: int = 0
     products_created: int = 0
     products_existing: int = 0
+    orders_created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -133,6 +135,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     seed_sample_rules()
     if backend is not None:
         seed_catalog(backend, report)
+        report.orders_created = seed_orders()
         seed_cart()
     return report
 

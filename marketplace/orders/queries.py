@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..core.errors import NotFound
 from ..extensions import db
+from .checkout import Address
 from .models import MerchantOrder, Order, ParcelStatus
 
 
@@ -24,6 +25,15 @@ def buyer_order(buyer: User, number: str, lock: bool = False) -> Order:
     if order is None or order.buyer_id != buyer.id:
         raise NotFound()
     return order
+
+
+def last_address(buyer: User) -> Address | None:
+    """Where the buyer's last order went, to offer it again at checkout."""
+    order = db.session.scalar(select(Order).where(Order.buyer_id == buyer.id).order_by(Order.id.desc()).limit(1))
+    if order is None:
+        return None
+    return Address(order.ship_name, order.ship_phone, order.ship_line1, order.ship_line2, order.ship_city,
+                   order.ship_postcode, order.ship_state)
 
 
 # The merchant's work list: what needs doing first, then what is on its way, then what is done.

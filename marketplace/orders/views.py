@@ -16,7 +16,7 @@ from ..core.security import safe_next_url
 from ..core.ui import add_placeholder, keep_at_sign_in
 from ..core.unit_of_work import unit_of_work
 from ..extensions import limiter
-from ..rates.currency import request_rates
+from ..rates.currency import request_rates, select_currency
 from ..shipping.delivered import delivery_state
 from . import cart as carts
 from . import merchant_views
@@ -77,9 +77,11 @@ def show():
     """The cart: parcels per merchant with their courier and landed cost, delivered to the buyer's state."""
     cart = current_cart()
     state = delivery_state(request.args.get("state"), buyer_state())
-    view = carts.view_cart(cart, state, request_rates().get("MYR"), utcnow().date()) if cart is not None else None
-    return render_template("orders/cart.html", view=view, state=state, states=state_choices(), form=FlaskForm(),
-                           state_name=MALAYSIAN_STATES[state].name)
+    rates = request_rates()
+    view = carts.view_cart(cart, state, rates.get("MYR"), utcnow().date()) if cart is not None else None
+    totals = view.shown_in(select_currency(), rates) if view is not None else None
+    return render_template("orders/cart.html", view=view, totals=totals, state=state, states=state_choices(),
+                           form=FlaskForm(), state_name=MALAYSIAN_STATES[state].name)
 
 
 @bp.route("/add", methods=["POST"])

@@ -17,8 +17,8 @@ from ..audit import services as audit
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..orders.lifecycle import InvalidTransition, _record, mark_paid
-from ..orders.models import Order, OrderStatus
+from ..orders.lifecycle import InvalidTransition, _record, mark_paid, mark_refunded
+from ..orders.models import MerchantOrder, Order, OrderStatus, ParcelStatus
 from .models import Payment, PaymentStatus
 from .providers import Started, provider
 
@@ -121,11 +121,46 @@ def record_transfer(actor: User, number: str, amount_text: str, received_on: dat
     return payment
 
 
+def record_parcel_refund(actor: User, parcel_number: str, reference: str) -> MerchantOrder:
+    """Staff sent a parcel's money back to the buyer (a bank transfer, or a refund in Stripe's dashboard)."""
+    parcel = db.session.scalar(select(MerchantOrder).where(MerchantOrder.number == parcel_number).with_for_update())
+    if parcel is None:
+        raise NotFound()
+    reference = " ".join(reference.split())
+    if not reference:
+        raise PaymentRefused(_l("Enter the reference of the refund."), field="reference")
+    mark_refunded(actor, parcel, reference)
+    audit.record(actor, "refund.recorded", "order", parcel.order_id, None,
+                 {"parcel": parcel.number, "amount_sen": parcel.total_sen, "reference": reference})
+    return parcel
+
+
+def refund_flagged(actor: User, payment_id: int, reference: str) -> Payment:
+    """Staff sent back money that arrived but could not count (a wrong amount, a late payment)."""
+    payment = db.session.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        raise NotFound()
+    reference = " ".join(reference.split())
+    if not reference:
+        raise PaymentRefused(_l("Enter the reference of the refund."), field="reference")
+    move_payment(payment, S.REFUNDED, actor, {"reference": reference})
+    audit.record(actor, "refund.recorded", "order", payment.order_id, None,
+                 {"payment": payment.reference, "amount_sen": payment.received_sen, "reference": reference})
+    return payment
+
+
+def refunds_due() -> list[MerchantOrder]:
+    """Parcels whose money is to go back to the buyer, oldest first."""
+    return list(db.session.scalars(select(MerchantOrder).where(MerchantOrder.status == ParcelStatus.REFUND_REQUESTED)
+                                   .order_by(MerchantOrder.id)))
+
+
 def payments_of(order: Order) -> list[Payment]:
     return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
 
 
 def flagged_payments() -> list[tuple[Payment, Order]]:
     """Money that arrived but did not count, for staff to settle or refund, newest first."""
-    return list(db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
-                                   .where(Payment.status == S.FLAGGED).order_by(Payment.id.desc())).tuples())
+    rows = db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
+                              .where(Payment.status == S.FLAGGED).order_by(Payment.id.desc())).all()
+    return [(payment, order) for payment, order in rows]

@@ -45,9 +45,9 @@ def nav_links(response) -> list[str]:
         (None, ["Home", "Products"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Exchange rates", "Couriers", "Customs rules", "Audit trail",
+        ("officer@serumpun.example", ["Merchants", "Payments", "Exchange rates", "Couriers", "Customs rules", "Audit trail",
                                       "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Exchange rates", "Couriers",
+        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Payments", "Exchange rates", "Couriers",
                                     "Customs rules", "Audit trail", "Outbox", "Account"]),
     ],
 )
