@@ -26,6 +26,9 @@ ACTIONS = {
     "account.email_changed": _l("Email address changed"),
     "payment.recorded": _l("Bank transfer recorded"),
     "refund.recorded": _l("Refund recorded"),
+    "payout.recorded": _l("Payout to a merchant recorded"),
+    "ledger.corrected": _l("Merchant balance corrected"),
+    "commission.set": _l("Commission rate set"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -34,6 +37,8 @@ OBJECT_KINDS = {
     "user": _l("Account"),
     "product": _l("Product"),
     "order": _l("Order"),
+    "merchant_payables": _l("Merchant payables"),
+    "commission_rate": _l("Commission rate"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 
