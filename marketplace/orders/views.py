@@ -19,6 +19,7 @@ from ..extensions import limiter
 from ..rates.currency import request_rates, select_currency
 from ..shipping.delivered import delivery_state
 from . import cart as carts
+from . import merchant_views
 from .lifecycle import ORDER_STATUS_NAMES, PARCEL_STATUS_NAMES
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -154,8 +155,9 @@ def _merge_at_sign_in(app, user) -> None:
 
 
 def register(app: Flask) -> None:
-    """The cart's pages, its count in the header, and the guest cart carried into a sign-in."""
+    """The cart's pages, its count in the header, the guest cart carried into a sign-in; the merchant's orders."""
     app.register_blueprint(bp)
+    merchant_views.register(app)
     add_placeholder(app, COUNT_PLACEHOLDER, _count)
     app.jinja_env.globals.update(cart_link=cart_link, buy_form=buy_form, order_status_names=ORDER_STATUS_NAMES,
                                  parcel_status_names=PARCEL_STATUS_NAMES)

@@ -43,7 +43,7 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Statement", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
         ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
                                       "Customs rules", "Audit trail", "Account"]),
