@@ -53,7 +53,7 @@ def buy_two_parcels_by_bank_transfer(browser, base: str, app, screenshot) -> tup
     return number, buyer, page
 
 
-def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_an_officer_records_it(browser, live_server, app, demo,
+def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_both_parcels_ship(browser, live_server, app, demo,
                                                                                     screenshot):
     base = live_server.url
     number, buyer, buyer_page = buy_two_parcels_by_bank_transfer(browser, base, app, screenshot)
@@ -71,4 +71,26 @@ def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_an_officer_records
 
     buyer_page.reload()
     expect(buyer_page.locator("h1 + p .badge")).to_have_text("Paid")
+
+    # Each merchant, on a phone in Indonesian, packs and ships their parcel with a tracking number.
+    for index, (email, tracking) in enumerate((("merchant@serumpun.example", "EE100200300ID"),
+                                               ("keripik@serumpun.example", "JT0088776655")), start=1):
+        merchant, page = sign_in(browser, base, email, "id-ID", width=360)
+        page.get_by_role("navigation", name="Utama").get_by_role("link", name="Pesanan").click()
+        page.get_by_role("link", name=f"{number}-{index}").first.click()
+        page.get_by_role("button", name="Tandai sudah dikemas").click()
+        page.get_by_label("Kurir").fill("Pos Indonesia" if index == 1 else "J&T Express")
+        page.get_by_label("Nomor resi").fill(tracking)
+        page.get_by_role("button", name="Tandai sudah dikirim").click()
+        expect(page.get_by_text(tracking).first).to_be_visible()
+        screenshot(page, f"merchant-parcel-shipped-{index}")
+        merchant.close()
+
+    buyer_page.reload()
+    parcels = buyer_page.locator("section.parcel")
+    expect(parcels).to_have_count(2)
+    for index, tracking in ((0, "EE100200300ID"), (1, "JT0088776655")):
+        expect(parcels.nth(index).locator(".badge").first).to_have_text("Shipped")
+        expect(parcels.nth(index).get_by_text(tracking).first).to_be_visible()
+    screenshot(buyer_page, "buyer-order-shipped")
     buyer.close()
