@@ -7,7 +7,9 @@ import click
 from flask import Flask, current_app
 
 from ..core.unit_of_work import command_unit_of_work
+from ..customs.services import seed_sample_rules
 from ..media.storage import storage
+from ..shipping.couriers import seed_sample_couriers
 from .bench import seed_bench
 from .seed import DEMO_PASSWORD, seed_demo, seed_rates
 
@@ -24,6 +26,9 @@ def register_demo_commands(app: Flask) -> None:
         with command_unit_of_work():
             report = seed_bench(storage(), merchants=merchants, products=products)
             seed_rates()
+            # Couriers and customs rules, as in seed-demo: delivered prices and checkout need them.
+            seed_sample_couriers()
+            seed_sample_rules()
         if report["products"]:
             click.echo(f"Bench data: {report['merchants']} merchants and {report['products']} products "
                        f"in {time.monotonic() - started:.0f} s.")

@@ -154,6 +154,16 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
             raise
         return existing
 
+    # Stock next, in product id order: checkouts that share products lock their rows in the same order,
+    # so on PostgreSQL one waits for the other instead of the two deadlocking (cart order differs per buyer).
+    for line in sorted((line for parcel in view.parcels for line in parcel.lines), key=lambda line: line.product.id):
+        product = line.product
+        if not take_stock(product.id, line.quantity):
+            db.session.refresh(product, ["stock"])
+            raise OutOfStock(_l("Only %(stock)d of %(name)s are left; you asked for %(quantity)d. Change the "
+                                "quantity in your cart.", stock=product.stock, name=product.name_for(locale),
+                                quantity=line.quantity))
+
     for index, parcel in enumerate(view.parcels, start=1):
         landed, chosen = parcel.priced.landed, parcel.priced.chosen
         goods, shipping = landed.amount("goods"), landed.amount("shipping")
@@ -169,11 +179,6 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
         order.parcels.append(merchant_order)
         for line in parcel.lines:
             product = line.product
-            if not take_stock(product.id, line.quantity):
-                db.session.refresh(product, ["stock"])
-                raise OutOfStock(_l("Only %(stock)d of %(name)s are left; you asked for %(quantity)d. Change the "
-                                    "quantity in your cart.", stock=product.stock, name=product.name_for(locale),
-                                    quantity=line.quantity))
             merchant_order.lines.append(OrderLine(
                 product_id=product.id, name_id=product.name_id, name_en=product.name_en, hs_code=product.hs_code,
                 quantity=line.quantity, unit_price_idr=line.unit_price_idr, unit_price_sen=line.unit_price_sen,
