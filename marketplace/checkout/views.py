@@ -24,6 +24,7 @@ from ..orders.models import OrderStatus
 from ..payments import services as payments
 from ..payments.providers import available_providers
 from ..payments.providers import bank_transfer as _bank_transfer  # noqa: F401  registers the provider
+from ..payments.providers import stripe as _stripe  # noqa: F401  registers the provider (offered with its keys)
 from ..rates.currency import request_rates, select_currency
 from .forms import CancelForm, CheckoutForm
 
@@ -79,7 +80,7 @@ def start():
 def _pay(number: str):
     """Begin the payment of a placed order (again, if the buyer comes back): Stripe's page or our order page."""
     with unit_of_work() as work:
-        order = queries.buyer_order(current_user, number)
+        order = queries.buyer_order(current_user, number, lock=True)  # a double click waits, then reuses
         started = None
         if order.status == OrderStatus.PENDING_PAYMENT:
             started = payments.start_payment(

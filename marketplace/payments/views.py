@@ -18,6 +18,7 @@ from ..orders.models import Order, OrderStatus
 from .forms import TransferForm
 from .models import PaymentStatus
 from .services import PAYMENT_STATUS_NAMES, flagged_payments, record_transfer
+from .webhooks import bp as webhooks_bp
 
 bp = Blueprint("payments", __name__, url_prefix="/officer/payments")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
@@ -69,6 +70,7 @@ def record(number: str):
 
 
 def register(app: Flask) -> None:
-    """The payments desk for officers and admins."""
+    """The payments desk for officers and admins, and the providers' webhooks."""
     app.register_blueprint(bp)
+    app.register_blueprint(webhooks_bp)
     add_navigation(app, ("officer", "admin"), "payments.index", _l("Payments"), 45)
