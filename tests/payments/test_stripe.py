@@ -449,3 +449,14 @@ def test_only_the_stripe_provider_imports_stripe():
     importers = [path.relative_to(ROOT).as_posix() for path in (ROOT / "marketplace").rglob("*.py")
                  if re.search(r"^\s*(import stripe|from stripe)", path.read_text(), re.M)]
     assert importers == ["marketplace/payments/providers/stripe.py"]
+
+
+def test_pages_that_start_a_payment_let_their_forms_lead_to_stripes_page(stripe_app, buyer, fake, two_shops):  # noqa: F811
+    """A browser refuses a form whose answer redirects to an origin its page's form-action does not name."""
+    buyer.post("/cart/add", {"product_id": two_shops["keripik"], "quantity": "2"}, token_from="/cart/")
+    assert f"form-action 'self' {fake.url};" in buyer.get("/checkout").headers["Content-Security-Policy"]
+    number, session_id = stripe_order(stripe_app, buyer, {two_shops["keripik"]: 2})
+    assert fake.url in buyer.get(f"/orders/{number}").headers["Content-Security-Policy"]
+    fake.pay(session_id)
+    assert fake.url not in buyer.get(f"/orders/{number}").headers["Content-Security-Policy"]  # paid: no more
+    assert fake.url not in buyer.get("/").headers["Content-Security-Policy"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import stripe
 from flask import Flask
@@ -45,7 +46,8 @@ WEBHOOK_TOLERANCE = 300  # seconds: an older signature is refused (a replay)
 MAX_NETWORK_RETRIES = 2  # the library retries a lost connection or a 5xx with the same idempotency key
 TIMEOUT = (5, 30)  # seconds to connect, to read: a buyer waits on this request
 MAX_LINE_ITEMS = 100  # Stripe's limit per session in payment mode
-LOCALES = {"en", "id", "ms"}  # Stripe's page speaks each of ours
+LOCALES = {"en", "id", "ms"}
+CHECKOUT_PAGE = "https://checkout.stripe.com"  # where Stripe's hosted page lives  # Stripe's page speaks each of ours
 
 COMPLETED = "checkout.session.completed"
 ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"
@@ -124,6 +126,11 @@ class StripeCheckout(Provider):
 
     def available(self, app: Flask) -> bool:
         return bool(app.config.get("STRIPE_SECRET_KEY") and app.config.get("STRIPE_WEBHOOK_SECRET"))
+
+    def page_origins(self, config: dict) -> list[str]:
+        """Stripe's hosted Checkout page (served by the stand-in, in the tests, from STRIPE_API_BASE)."""
+        base = urlsplit(config.get("STRIPE_API_BASE") or CHECKOUT_PAGE)
+        return [f"{base.scheme}://{base.netloc}"]
 
     def start(self, order: Order, config: dict, return_url: str, cancel_url: str) -> Started:
         """Stripe's page for this order: the session already open for it, or a new one (the order is locked)."""
