@@ -460,3 +460,19 @@ def test_pages_that_start_a_payment_let_their_forms_lead_to_stripes_page(stripe_
     fake.pay(session_id)
     assert fake.url not in buyer.get(f"/orders/{number}").headers["Content-Security-Policy"]  # paid: no more
     assert fake.url not in buyer.get("/").headers["Content-Security-Policy"]
+
+
+def test_money_for_a_session_whose_start_was_never_recorded_still_counts_once(stripe_app, fake, two_shops):  # noqa: F811
+    """Stripe made the session but our write was lost (a crash after Stripe answered): its payment still counts."""
+    number = place(stripe_app, {two_shops["keripik"]: 2}, method="stripe")
+    with stripe_app.test_request_context(), stripe_app.app_context():
+        order = order_of(number)
+        params = provider.StripeCheckout()._params(order, stripe_app.config, "http://shop.test/ok",
+                                                   "http://shop.test/no",
+                                                   provider.session_expiry(order.hold_expires_at, utcnow()))
+    session = fake.create_session(**params)
+    fake.deliver(fake.pay(session["id"]))
+    with stripe_app.app_context():
+        assert order_of(number).status == OrderStatus.PAID
+        [payment] = payments_of(number)
+        assert (payment.reference, payment.status) == (session["id"], PaymentStatus.SUCCEEDED)

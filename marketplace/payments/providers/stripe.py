@@ -187,7 +187,6 @@ class StripeCheckout(Provider):
         return params
 
 
-
 register_provider(StripeCheckout())
 
 
@@ -202,12 +201,15 @@ def verify_event(raw: bytes, signature: str | None, secret: str) -> dict:
     return event.to_dict()
 
 
-def _payment_for(order: Order, session: dict) -> Payment:
-    """Our record of this session; made now if its start never committed (Stripe answered, our write was lost)."""
+def _payment_for(order: Order, session: dict) -> Payment | None:
+    """Our record of this session; made now if its start never committed (Stripe answered, our write was lost).
+
+    None for a session recorded for another order than the one it names: nothing to settle.
+    """
     payment = db.session.scalar(select(Payment).where(Payment.provider == NAME, Payment.reference == session["id"]))
-    if payment is None or payment.order_id != order.id:
-        if payment is not None:  # a session of another order naming this one: not ours to settle
-            raise NotFound()
+    if payment is not None and payment.order_id != order.id:
+        return None
+    if payment is None:
         payment = Payment(order_id=order.id, provider=NAME, reference=session["id"], status=PaymentStatus.PENDING,
                           currency=order.currency, amount_sen=order.total_sen)
         db.session.add(payment)
@@ -244,6 +246,9 @@ def _act(event: dict) -> str:
     except NotFound:
         log.warning("Stripe event %s names order %s, which is not ours", event["id"], number)
         return f"no order {number}"
+    if payment is None:
+        log.warning("Stripe event %s: session %s is not one of order %s", event["id"], session["id"], number)
+        return f"session of another order than {number}"
     payment.checkout_url = None  # whatever happened, the page is no longer open
     if kind == EXPIRED:
         return services.payment_expired(payment, order, None, "Stripe session expired")
