@@ -84,12 +84,14 @@ def register_blueprints(app: Flask) -> None:
     from .media import views as media
     from .officers import views as officers
     from .orders import views as orders
+    from .payables import views as payables
     from .payments import views as payments
     from .rates import views as rates
     from .shipping import views as shipping
     from .site import views as site
 
-    for package in (site, accounts, catalog, orders, checkout, payments, media, officers, rates, shipping, customs, admin, api):
+    for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, rates, shipping,
+                    customs, admin, api):
         package.register(app)
 
 

@@ -131,3 +131,29 @@ def test_the_demo_buyer_has_a_cart_with_two_parcels(app, seeded):
     client.post("/language", {"language": "en", "next": "/"}, token_from="/")
     cart = text_of(client.get("/cart/"))
     assert cart.count("Parcel from") == 2 and "Total delivered, estimated" in cart
+
+
+def test_seed_demo_places_the_demo_buyers_orders_in_each_state_once(app, seeded):
+    from marketplace.orders.models import Order, OrderStatus, ParcelStatus
+
+    first, second = seeded
+    assert "Demo orders: 4 placed." in first.output and "Demo orders: 0 placed." in second.output
+    with app.app_context():
+        orders = db.session.scalars(select(Order).order_by(Order.id)).all()
+        assert [o.status for o in orders] == [OrderStatus.PAID] * 3 + [OrderStatus.PENDING_PAYMENT]
+        parcels = [{p.status for p in o.parcels} for o in orders]
+        assert parcels == [{ParcelStatus.DELIVERED}, {ParcelStatus.SHIPPED}, {ParcelStatus.PAID},
+                           {ParcelStatus.PENDING_PAYMENT}]
+        assert all(p.tracking_number for p in orders[1].parcels) and len(orders[1].parcels) == 2
+        assert all(p.stock >= 0 for p in db.session.scalars(select(Product)))
+    client = Client(app)
+    client.login("buyer@serumpun.example")
+    page = text_of(client.get("/orders/"))
+    assert all(o.number in page for o in orders)
+    assert "Pay by bank transfer" in text_of(client.get(f"/orders/{orders[3].number}"))
+    assert "Pos Laju" in text_of(client.get(f"/orders/{orders[1].number}"))
+    # The demo cart is still there beside the orders.
+    assert "Parcel from" in text_of(client.get("/cart/"))
+    client.logout()
+    client.login("officer@serumpun.example")
+    assert orders[3].number in text_of(client.get("/officer/payments/"))

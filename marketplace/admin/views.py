@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,10 +12,13 @@ from ..accounts.forms import InviteOfficerForm
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import attach_refusal, status_for
+from ..core.models import utcnow
 from ..core.pagination import Page, page_number
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..mail.services import list_outbox
+from ..payables import services as payables
+from ..payables.forms import CommissionForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, Role.ADMIN)
@@ -71,9 +75,30 @@ def outbox():
     )
 
 
+@bp.route("/commission", methods=["GET", "POST"])
+def commission():
+    """The commission rate in force, those scheduled and past, and a form to set a new one."""
+    form = CommissionForm()
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            rate = payables.set_commission_rate(current_user, form.percent.basis_points, form.starts_at.moment,
+                                                utcnow(), form.note.data or "")
+        if work.refused:
+            attach_refusal(form, work.refused)
+        else:
+            flash(_("Commission rate set: %(percent)s%% from %(moment)s.",
+                    percent=payables.percent_text(rate.basis_points),
+                    moment=format_datetime(rate.effective_from, "short")), "success")
+            return redirect(url_for("admin.commission"))
+    now = utcnow()
+    return render_template("admin/commission.html", form=form, rate=payables.rate_at(now),
+                           history=payables.rate_history(), now=now), status_for(form)
+
+
 def register(app: Flask) -> None:
     """The admins' pages."""
     app.register_blueprint(bp)
     add_navigation(app, ("admin",), "admin.dashboard", _l("People"), 10)
     add_navigation(app, ("admin",), "admin.invite_officer", _l("Invite officer"), 20)
+    add_navigation(app, ("admin",), "admin.commission", _l("Commission"), 30)
     add_navigation(app, ("admin",), "admin.outbox", _l("Outbox"), 90)

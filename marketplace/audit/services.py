@@ -25,6 +25,10 @@ ACTIONS = {
     "account.password_changed": _l("Password changed"),
     "account.email_changed": _l("Email address changed"),
     "payment.recorded": _l("Bank transfer recorded"),
+    "refund.recorded": _l("Refund recorded"),
+    "payout.recorded": _l("Payout to a merchant recorded"),
+    "ledger.corrected": _l("Merchant balance corrected"),
+    "commission.set": _l("Commission rate set"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -33,6 +37,8 @@ OBJECT_KINDS = {
     "user": _l("Account"),
     "product": _l("Product"),
     "order": _l("Order"),
+    "merchant_payables": _l("Merchant payables"),
+    "commission_rate": _l("Commission rate"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 
@@ -86,8 +92,11 @@ class TrailFilter:
 
 def _stored(day: date, at: time) -> datetime:
     """A moment of a day in the reader's time zone (the page's), as the table stores times: naive UTC."""
-    local = datetime.combine(day, at).replace(tzinfo=get_timezone())
+    zone = get_timezone()
+    naive = datetime.combine(day, at)
+    # Babel's zones are pytz zones: replace(tzinfo=) would give Jakarta's 1924 offset (+07:07); localize knows.
     try:
+        local = zone.localize(naive) if hasattr(zone, "localize") else naive.replace(tzinfo=zone)
         return local.astimezone(timezone.utc).replace(tzinfo=None)
     except OverflowError:  # the first or last day a date can name: no entry is beyond it anyway
         return datetime.min if at == time.min else datetime.max

@@ -146,6 +146,11 @@ class Product(TimestampMixin, db.Model):
     def halal_valid_on(cls, day: date):  # noqa: N805  the class-level twin, for SQL
         return and_(cls.halal_number.is_not(None), cls.halal_expires_on >= day)
 
+    @property
+    def price_steps(self) -> list[tuple[int, int]]:
+        """(from this many units, rupiah per unit): the list price from the minimum order, then each tier."""
+        return [(self.moq, self.price_idr), *((t.min_quantity, t.unit_price_idr) for t in self.tiers)]
+
     def unit_price_for(self, quantity: int) -> int:
         """The rupiah price of one unit when this many are bought: the best wholesale tier reached."""
         price = self.price_idr

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from ..accounts.forms import phone_number
 from ..core.forms import ChoiceField, chosen, digits, length, required, strip
@@ -24,3 +24,9 @@ class CheckoutForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     """A button: the buyer cancels an order not yet paid."""
+
+
+class RefundRequestForm(FlaskForm):
+    """The buyer asks for the money of a parcel that shipped back (it arrived damaged, or never)."""
+
+    reason = TextAreaField(_l("What went wrong?"), validators=[required(), length(500)], filters=[strip])

@@ -27,7 +27,7 @@ from ..payments.providers import available_providers, page_origins
 from ..payments.providers import bank_transfer as _bank_transfer  # noqa: F401  registers the provider
 from ..payments.providers import stripe as _stripe  # noqa: F401  registers the provider (offered with its keys)
 from ..rates.currency import request_rates, select_currency
-from .forms import CancelForm, CheckoutForm
+from .forms import CancelForm, CheckoutForm, RefundRequestForm
 
 bp = Blueprint("checkout", __name__)
 guard_blueprint(bp, Role.BUYER)
@@ -111,7 +111,7 @@ def order_page(number: str):
     moves = lifecycle.history("parcel", [p.id for p in order.parcels])
     order_moves = lifecycle.history("order", [order.id])[order.id]
     return render_template("checkout/order.html", order=order, moves=moves, order_moves=order_moves,
-                           payments=payments.payments_of(order), form=CancelForm(),
+                           payments=payments.payments_of(order), form=CancelForm(), refund_form=RefundRequestForm(),
                            returned=request.args.get("returned") == "1",
                            bank={k: current_app.config[k] for k in ("BANK_NAME", "BANK_ACCOUNT_NAME",
                                                                       "BANK_ACCOUNT_NUMBER")})
@@ -153,6 +153,28 @@ def received(number: str, parcel_number: str):
             raise NotFound()
         lifecycle.mark_delivered(current_user, parcel)
     flash(str(work.refused.message) if work.refused else _("Thank you: parcel %(number)s is delivered.",
+                                                           number=parcel_number),
+          "error" if work.refused else "success")
+    return redirect(url_for("checkout.order_page", number=number))
+
+
+@bp.route("/orders/<number>/parcels/<parcel_number>/refund", methods=["POST"])
+def ask_refund(number: str, parcel_number: str):
+    """The buyer asks for a shipped parcel's money back, saying why; staff decide and send it."""
+    form = RefundRequestForm()
+    if not form.validate_on_submit():
+        flash(_("Say what went wrong, in at most 500 characters."), "error")
+        return redirect(url_for("checkout.order_page", number=number))
+    with unit_of_work() as work:
+        order = queries.buyer_order(current_user, number)
+        parcel = next((p for p in order.parcels if p.number == parcel_number), None)
+        if parcel is None:
+            raise NotFound()
+        if parcel.status not in lifecycle.SHIPPED_STATES:
+            raise lifecycle.InvalidTransition(_l("A refund can be asked for once a parcel has shipped; before that, "
+                                                 "ask the merchant to cancel it."))
+        lifecycle.request_refund(current_user, parcel, form.reason.data)
+    flash(str(work.refused.message) if work.refused else _("Your refund request for %(number)s is sent.",
                                                            number=parcel_number),
           "error" if work.refused else "success")
     return redirect(url_for("checkout.order_page", number=number))

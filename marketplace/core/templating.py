@@ -68,6 +68,37 @@ def format_money(amount: int | None, currency: str = "IDR") -> str:
     return format_currency(value, currency, currency_digits=True)
 
 
+def money_pattern(currency: str) -> dict | None:
+    """How format_money writes this currency in the reader's language, in pieces a script can reuse:
+    {"prefix": "MYR", "group": ",", "decimal": ".", "digits": 2, "suffix": ""}.
+
+    Read from a formatted sample, so that a price a script writes looks exactly like one the server
+    wrote; None if the sample does not fit that shape (the script then leaves the prices alone).
+    """
+    digits = MINOR_UNITS[currency]
+    sample = format_money(1_234_567 * 10**digits + (89 if digits else 0), currency)
+    first = next((i for i, ch in enumerate(sample) if ch.isdigit()), None)
+    last = next((i for i in range(len(sample) - 1, -1, -1) if sample[i].isdigit()), None)
+    if first is None or last is None:
+        return None
+    body = sample[first:last + 1]
+    pattern = {"prefix": sample[:first], "suffix": sample[last + 1:], "group": body[1],
+               "decimal": body[-digits - 1] if digits else "", "digits": digits}
+    return pattern if format_with_pattern(1_234_567 * 10**digits + (89 if digits else 0), pattern) == sample else None
+
+
+def format_with_pattern(minor: int, pattern: dict) -> str:
+    """What static/js/tier-price.js does with a pattern, for testing that it matches format_money."""
+    digits = pattern["digits"]
+    text = str(minor).rjust(digits + 1, "0")
+    whole, fraction = (text[:-digits], text[-digits:]) if digits else (text, "")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    grouped = pattern["group"].join([whole, *groups])
+    return pattern["prefix"] + grouped + (pattern["decimal"] + fraction if digits else "") + pattern["suffix"]
+
+
 HEADER_CACHE_SIZE = 2000
 
 
@@ -112,7 +143,8 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context need them.
-    app.jinja_env.globals.update(flat_errors=flat_errors, page_url=page_url, site_header=site_header)
+    app.jinja_env.globals.update(flat_errors=flat_errors, page_url=page_url, site_header=site_header,
+                                money_pattern=money_pattern)
     app.jinja_env.filters.update(
         kecamatan=lambda code: KECAMATAN.get(code, code),
         state=state_name,

@@ -5,7 +5,7 @@ Idempotent: an account whose email exists is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,9 +19,11 @@ from ..customs.services import seed_sample_rules
 from ..extensions import db
 from ..media.storage import StorageBackend
 from ..orders import cart as carts
+from ..payables import services as payables
 from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
+from .orders import seed_orders
 from .packshots import draw_packshot
 
 DEMO_PASSWORD = "serumpun-demo"
@@ -33,6 +35,7 @@ class SeedReport:
     existing: int = 0
     products_created: int = 0
     products_existing: int = 0
+    orders_created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -125,14 +128,29 @@ def seed_rates() -> None:
         rates.record_rate(keeper, currency, value, DEMO_RATE_DATE, DEMO_RATE_SOURCE)
 
 
+DEMO_COMMISSION_BASIS_POINTS = 500  # 5%
+DEMO_COMMISSION_FROM = datetime(2025, 10, 1)  # before any demo order, so each paid one is charged it
+
+
+def seed_commission() -> None:
+    """Serumpun's 5% commission, set by the demo admin (audit trail), unless a rate is set already."""
+    if payables.rate_history(limit=1):
+        return
+    admin = accounts.find_user_by_email("admin@serumpun.example")
+    payables.set_commission_rate(admin, DEMO_COMMISSION_BASIS_POINTS, DEMO_COMMISSION_FROM, DEMO_COMMISSION_FROM,
+                                 "Demo rate")
+
+
 def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     """The demo accounts and rates and, with a storage backend for photos, the demo catalog."""
     report = seed_accounts()
     seed_rates()
+    seed_commission()
     seed_sample_couriers()
     seed_sample_rules()
     if backend is not None:
         seed_catalog(backend, report)
+        report.orders_created = seed_orders()
         seed_cart()
     return report
 

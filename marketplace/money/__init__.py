@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 # Minor units per currency. IDR has no minor unit in practice: whole rupiah.
 MINOR_UNITS = {"IDR": 0, "MYR": 2, "SGD": 2, "USD": 2}
@@ -135,6 +137,34 @@ def from_idr(amount_idr: int, rate: Rate) -> Money:
     """Convert whole rupiah into the rate's currency, rounded once, half up, to its minor unit."""
     minor = Decimal(10) ** MINOR_UNITS[rate.currency]
     return Money(round_half_up(Decimal(amount_idr) * minor / rate.idr_per_unit), rate.currency)
+
+
+def convert(amount: Money, currency: str, rates: Mapping[str, Rate], divide_by: int = 1) -> Money:
+    """An amount in another currency, through rupiah (every rate is rupiah per unit), rounded once, half up.
+
+    MYR sen -> rupiah -> SGD cents is one exact calculation and one rounding, never two roundings in a
+    row. With divide_by, the amount is first shared out over that many units (an average per unit),
+    still with one rounding. A currency other than IDR needs its rate in rates, else MoneyError.
+    """
+    if not isinstance(divide_by, int) or isinstance(divide_by, bool) or divide_by < 1:
+        raise MoneyError("divide by a whole number of units, at least 1")
+
+    def idr_per(code: str) -> Fraction:
+        if code == "IDR":
+            return Fraction(1)
+        rate = rates.get(code)
+        if rate is None or rate.currency != code:
+            raise MoneyError(f"no rate for {code!r}")
+        return Fraction(rate.idr_per_unit)
+
+    if currency not in MINOR_UNITS:
+        raise MoneyError(f"unknown currency {currency!r}")
+    major = Fraction(amount.amount, 10 ** MINOR_UNITS[amount.currency])
+    if currency != amount.currency:
+        major = major * idr_per(amount.currency) / idr_per(currency)
+    exact = major * 10 ** MINOR_UNITS[currency] / divide_by
+    whole = math.floor(abs(exact) + Fraction(1, 2))  # half up: halves away from zero, as round_half_up
+    return Money(whole if exact >= 0 else -whole, currency)
 
 
 def idr_bounds_showing(low: Money | None, high: Money | None, rate: Rate) -> tuple[int | None, int | None]:

@@ -8,6 +8,7 @@ says what is allowed.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,7 @@ from ..core.errors import DomainError
 from ..core.places import MALAYSIAN_STATES
 from ..customs.services import rules_in_force
 from ..extensions import db
-from ..money import Rate, from_idr
+from ..money import Money, Rate, convert, from_idr
 from ..shipping import quote
 from ..shipping.couriers import quote_services
 from .models import CartCourier, CartLine
@@ -275,6 +276,45 @@ class CartView:
         if total is None or not self.count:
             return None
         return (2 * total + self.count) // (2 * self.count)
+
+    def shown_in(self, currency: str, rates: Mapping[str, Rate]) -> CartTotals | None:
+        """The totals in the buyer's currency with the rupiah beside them; None while nothing can be priced.
+
+        Landed cost is worked out in ringgit sen; each amount goes MYR -> rupiah -> the buyer's currency
+        in one calculation, rounded once. Without a rate for that currency, ringgit are shown.
+        """
+        if not self.priced or not self.parcels or "MYR" not in rates:
+            return None
+        if currency != "IDR" and currency not in rates:
+            currency = "MYR"
+        used = tuple(rates[code] for code in dict.fromkeys(("MYR", currency)) if code in rates)
+
+        def shown(sen: int | None, units: int = 1) -> ShownAmount | None:
+            if sen is None:
+                return None
+            myr = Money(sen, "MYR")
+            return ShownAmount(*(convert(myr, code, rates, divide_by=units) for code in (currency, "IDR", "MYR")))
+
+        total = self.total_sen
+        return CartTotals(currency, used, shown(total), shown(total, self.count) if self.count else None,
+                          tuple(shown(p.priced.landed.total_sen if p.priced.landed else None) for p in self.parcels))
+
+
+@dataclass(frozen=True)
+class ShownAmount:
+    """One amount as the cart shows it: in the buyer's currency, the rupiah beside, and the ringgit it was worked out in."""
+    shown: Money
+    idr: Money
+    myr: Money
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    currency: str  # the buyer's, or MYR while no rate for it is in force
+    rates: tuple[Rate, ...]  # the rates used (MYR, and the buyer's currency's), to show with their dates
+    total: ShownAmount | None  # None while a parcel cannot be shipped
+    per_unit: ShownAmount | None  # the total over the units, rounded once
+    parcels: tuple[ShownAmount | None, ...]  # each parcel's landed total, in the order of CartView.parcels
 
 
 def view_cart(cart: Cart, state: str, rate: Rate | None, today: date) -> CartView:

@@ -118,6 +118,10 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
         raise CheckoutRefused(_l("Prices cannot be worked out today (no ringgit rate or customs rules are in "
                                  "force). Please try again later."))
     for parcel in view.parcels:
+        for line in parcel.lines:
+            if line.quantity < line.product.moq:  # the merchant raised the MOQ since it was added
+                raise CheckoutRefused(_l("%(name)s is now sold from %(moq)d units. Change the quantity in your cart.",
+                                         name=line.product.name_for(locale), moq=line.product.moq))
         if parcel.priced.chosen is None or parcel.priced.landed is None:
             raise CheckoutRefused(_l("No courier can carry the parcel from %(merchant)s to %(state)s.",
                                      merchant=parcel.merchant.business_name,

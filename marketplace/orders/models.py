@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin, utcnow
 from ..extensions import db
+from ..money import Money, Rate, convert
 
 
 class CartLine(TimestampMixin, db.Model):
@@ -117,6 +118,16 @@ class Order(TimestampMixin, db.Model):
 
     parcels: Mapped[list[MerchantOrder]] = relationship(back_populates="order", order_by="MerchantOrder.id",
                                                         cascade="all, delete-orphan")
+
+    def in_display_currency(self, amount_sen: int) -> Money | None:
+        """A ringgit amount of this order in the buyer's currency at the order's own rates (None for MYR)."""
+        if self.display_currency == "MYR":
+            return None
+        rates = {"MYR": Rate("MYR", Decimal(self.myr_rate), self.myr_rate_on)}
+        if self.display_rate is not None:
+            rates[self.display_currency] = Rate(self.display_currency, Decimal(self.display_rate),
+                                                self.display_rate_on)
+        return convert(Money(amount_sen, "MYR"), self.display_currency, rates)
 
 
 class MerchantOrder(TimestampMixin, db.Model):

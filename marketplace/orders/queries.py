@@ -1,7 +1,7 @@
 """Reading orders: a buyer's own, a merchant's own parcels. Someone else's order is not found."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -41,13 +41,33 @@ WORK_ORDER = [ParcelStatus.PAID, ParcelStatus.PACKED, ParcelStatus.REFUND_REQUES
               ParcelStatus.PENDING_PAYMENT, ParcelStatus.DELIVERED, ParcelStatus.CANCELLED, ParcelStatus.REFUNDED]
 
 
-def merchant_parcels(merchant_id: int, status: ParcelStatus | None = None, limit: int = 200) -> list[MerchantOrder]:
-    """A merchant's parcels, newest first (of one status when asked), with their lines and orders."""
+def _work_rank():
+    """A parcel's place in WORK_ORDER, for sorting in the database."""
+    return case(*[(MerchantOrder.status == status, rank) for rank, status in enumerate(WORK_ORDER)],
+                else_=len(WORK_ORDER))
+
+
+def merchant_parcels(merchant_id: int, status: ParcelStatus | None = None, limit: int = 200,
+                     offset: int = 0) -> list[MerchantOrder]:
+    """A merchant's parcels in WORK_ORDER (what to do first), newest first within a status, with lines and orders."""
     query = select(MerchantOrder).where(MerchantOrder.merchant_id == merchant_id)
     if status is not None:
         query = query.where(MerchantOrder.status == status)
-    return list(db.session.scalars(query.order_by(MerchantOrder.id.desc()).limit(limit).options(
-        selectinload(MerchantOrder.lines), selectinload(MerchantOrder.order))))
+    return list(db.session.scalars(query.order_by(_work_rank(), MerchantOrder.id.desc()).offset(offset).limit(limit)
+                                   .options(selectinload(MerchantOrder.lines), selectinload(MerchantOrder.order))))
+
+
+def merchant_parcel_counts(merchant_id: int) -> dict[ParcelStatus, int]:
+    """How many of the merchant's parcels are in each status (statuses with none are left out)."""
+    rows = db.session.execute(select(MerchantOrder.status, func.count()).where(
+        MerchantOrder.merchant_id == merchant_id).group_by(MerchantOrder.status))
+    return {ParcelStatus(status): count for status, count in rows}
+
+
+def parcels_to_pack(merchant_id: int) -> int:
+    """Paid parcels waiting for the merchant to pack them."""
+    return db.session.scalar(select(func.count()).select_from(MerchantOrder).where(
+        MerchantOrder.merchant_id == merchant_id, MerchantOrder.status == ParcelStatus.PAID)) or 0
 
 
 def merchant_parcel_for_reading(merchant_id: int, number: str) -> MerchantOrder:

@@ -16,9 +16,10 @@ from ..core.security import safe_next_url
 from ..core.ui import add_placeholder, keep_at_sign_in
 from ..core.unit_of_work import unit_of_work
 from ..extensions import limiter
-from ..rates.currency import request_rates
+from ..rates.currency import request_rates, select_currency
 from ..shipping.delivered import delivery_state
 from . import cart as carts
+from . import merchant_views
 from .lifecycle import ORDER_STATUS_NAMES, PARCEL_STATUS_NAMES
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -76,9 +77,11 @@ def show():
     """The cart: parcels per merchant with their courier and landed cost, delivered to the buyer's state."""
     cart = current_cart()
     state = delivery_state(request.args.get("state"), buyer_state())
-    view = carts.view_cart(cart, state, request_rates().get("MYR"), utcnow().date()) if cart is not None else None
-    return render_template("orders/cart.html", view=view, state=state, states=state_choices(), form=FlaskForm(),
-                           state_name=MALAYSIAN_STATES[state].name)
+    rates = request_rates()
+    view = carts.view_cart(cart, state, rates.get("MYR"), utcnow().date()) if cart is not None else None
+    totals = view.shown_in(select_currency(), rates) if view is not None else None
+    return render_template("orders/cart.html", view=view, totals=totals, state=state, states=state_choices(),
+                           form=FlaskForm(), state_name=MALAYSIAN_STATES[state].name)
 
 
 @bp.route("/add", methods=["POST"])
@@ -152,8 +155,9 @@ def _merge_at_sign_in(app, user) -> None:
 
 
 def register(app: Flask) -> None:
-    """The cart's pages, its count in the header, and the guest cart carried into a sign-in."""
+    """The cart's pages, its count in the header, the guest cart carried into a sign-in; the merchant's orders."""
     app.register_blueprint(bp)
+    merchant_views.register(app)
     add_placeholder(app, COUNT_PLACEHOLDER, _count)
     app.jinja_env.globals.update(cart_link=cart_link, buy_form=buy_form, order_status_names=ORDER_STATUS_NAMES,
                                  parcel_status_names=PARCEL_STATUS_NAMES)

@@ -15,3 +15,9 @@ class TransferForm(FlaskForm):
     received_on = DateField(_l("Received on"), validators=[required()])
     bank_reference = StringField(_l("Bank's reference of the transfer"), validators=[required(), length(120)],
                                  filters=[strip])
+
+
+class RefundForm(FlaskForm):
+    """Staff record money sent back to a buyer."""
+
+    reference = StringField(_l("Reference of the refund"), validators=[required(), length(120)], filters=[strip])

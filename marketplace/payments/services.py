@@ -18,8 +18,8 @@ from ..audit import services as audit
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..orders.lifecycle import InvalidTransition, _record, cancel_unpaid, expire_unpaid, mark_paid
-from ..orders.models import Order, OrderStatus
+from ..orders.lifecycle import InvalidTransition, _record, cancel_unpaid, expire_unpaid, mark_paid, mark_refunded
+from ..orders.models import MerchantOrder, Order, OrderStatus, ParcelStatus
 from .models import Payment, PaymentStatus, WebhookEvent
 from .providers import Started, provider
 
@@ -184,6 +184,40 @@ def record_transfer(actor: User, number: str, amount_text: str, received_on: dat
                   "bank_reference": bank_reference, "received_on": received_on, "paid": paid,
                   "flag": payment.flag_reason})
     return payment
+
+
+def record_parcel_refund(actor: User, parcel_number: str, reference: str) -> MerchantOrder:
+    """Staff sent a parcel's money back to the buyer (a bank transfer, or a refund in Stripe's dashboard)."""
+    parcel = db.session.scalar(select(MerchantOrder).where(MerchantOrder.number == parcel_number).with_for_update())
+    if parcel is None:
+        raise NotFound()
+    reference = " ".join(reference.split())
+    if not reference:
+        raise PaymentRefused(_l("Enter the reference of the refund."), field="reference")
+    mark_refunded(actor, parcel, reference)
+    audit.record(actor, "refund.recorded", "order", parcel.order_id, None,
+                 {"parcel": parcel.number, "amount_sen": parcel.total_sen, "reference": reference})
+    return parcel
+
+
+def refund_flagged(actor: User, payment_id: int, reference: str) -> Payment:
+    """Staff sent back money that arrived but could not count (a wrong amount, a late payment)."""
+    payment = db.session.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        raise NotFound()
+    reference = " ".join(reference.split())
+    if not reference:
+        raise PaymentRefused(_l("Enter the reference of the refund."), field="reference")
+    move_payment(payment, S.REFUNDED, actor, {"reference": reference})
+    audit.record(actor, "refund.recorded", "order", payment.order_id, None,
+                 {"payment": payment.reference, "amount_sen": payment.received_sen, "reference": reference})
+    return payment
+
+
+def refunds_due() -> list[MerchantOrder]:
+    """Parcels whose money is to go back to the buyer, oldest first."""
+    return list(db.session.scalars(select(MerchantOrder).where(MerchantOrder.status == ParcelStatus.REFUND_REQUESTED)
+                                   .order_by(MerchantOrder.id)))
 
 
 def payments_of(order: Order) -> list[Payment]:

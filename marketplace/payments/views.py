@@ -15,9 +15,16 @@ from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
-from .forms import TransferForm
+from .forms import RefundForm, TransferForm
 from .models import PaymentStatus
-from .services import PAYMENT_STATUS_NAMES, flagged_payments, record_transfer
+from .services import (
+    PAYMENT_STATUS_NAMES,
+    flagged_payments,
+    record_parcel_refund,
+    record_transfer,
+    refund_flagged,
+    refunds_due,
+)
 from .webhooks import bp as webhooks_bp
 
 bp = Blueprint("payments", __name__, url_prefix="/officer/payments")
@@ -39,7 +46,8 @@ def _page(forms: dict[str, TransferForm] | None = None, status: int = 200):
             form.received_on.data = utcnow().date()
             forms[order.number] = form
     return render_template("officer/payments.html", waiting=waiting, forms=forms, flagged=flagged_payments(),
-                           payment_status_names=PAYMENT_STATUS_NAMES), status
+                           refunds=refunds_due(), refund_form=RefundForm(), payment_status_names=PAYMENT_STATUS_NAMES), \
+        status
 
 
 @bp.route("/")
@@ -66,6 +74,30 @@ def record(number: str):
     else:
         flash(_("The transfer for %(number)s was recorded but not counted: %(reason)s. It is flagged below for a "
                 "refund or a second transfer.", number=number, reason=reason), "error")
+    return redirect(url_for("payments.index"))
+
+
+@bp.route("/refunds/<parcel_number>", methods=["POST"])
+def parcel_refunded(parcel_number: str):
+    """Record that a parcel's money went back to the buyer."""
+    return _refund(lambda reference: record_parcel_refund(current_user, parcel_number, reference),
+                   _("Refund for %(number)s recorded.", number=parcel_number))
+
+
+@bp.route("/flagged/<int:payment_id>/refunded", methods=["POST"])
+def flagged_refunded(payment_id: int):
+    """Record that money which could not count went back to the buyer."""
+    return _refund(lambda reference: refund_flagged(current_user, payment_id, reference), _("Refund recorded."))
+
+
+def _refund(action, done: str):
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the reference of the refund."), "error")
+        return redirect(url_for("payments.index"))
+    with unit_of_work() as work:
+        action(form.reference.data)
+    flash(str(work.refused.message) if work.refused else done, "error" if work.refused else "success")
     return redirect(url_for("payments.index"))
 
 

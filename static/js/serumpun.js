@@ -27,3 +27,9 @@ document.querySelectorAll("[data-shipping-preview]").forEach(function (box) {
     });
   });
 });
+
+// Print buttons on the printable pages (the browser's own Print does the same without this file).
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

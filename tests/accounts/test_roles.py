@@ -43,12 +43,12 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Shop details", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Payments", "Exchange rates", "Couriers", "Customs rules", "Audit trail",
-                                      "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Merchants", "Payments", "Exchange rates", "Couriers",
-                                    "Customs rules", "Audit trail", "Outbox", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
+                                      "Customs rules", "Audit trail", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Payments", "Payables",
+                                    "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

@@ -205,3 +205,19 @@ def test_a_staff_password_or_email_change_is_on_the_trail_without_the_password(a
     assert found[0].before == {"email": "officer@serumpun.example"}
     assert found[0].after == {"email": "rina@pemkot-bandung.example"}
     assert found[1].before is None and found[1].after is None
+
+
+def test_a_day_ends_at_midnight_in_jakarta_not_seven_minutes_earlier(app, demo):
+    """pytz's Jakarta zone put on with replace() is +07:07 (its 1924 offset); 16:58 UTC is 23:58 on the 1st."""
+    from datetime import datetime
+
+    from marketplace.audit import services as audit
+
+    with app.test_request_context():
+        entry = AuditEntry(at=datetime(2026, 12, 1, 16, 58), actor_name="command line", action="rate.recorded",
+                           object_kind="exchange_rate", object_id="1", after={"currency": "MYR"})
+        db.session.add(entry)
+        db.session.commit()
+        on_first = audit.list_entries(audit.TrailFilter(since=date(2026, 12, 1), until=date(2026, 12, 1)), 1)[0]
+        on_second = audit.list_entries(audit.TrailFilter(since=date(2026, 12, 2), until=date(2026, 12, 2)), 1)[0]
+        assert entry.id in [e.id for e in on_first] and entry.id not in [e.id for e in on_second]

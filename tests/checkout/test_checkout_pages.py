@@ -13,7 +13,7 @@ from marketplace.orders.models import Order, OrderStatus, ParcelStatus
 from marketplace.payments.models import Payment, PaymentStatus
 
 from ..helpers import Client, text_of
-from ..orders.conftest import BUYER, place, two_shops  # noqa: F401  the fixture
+from ..orders.conftest import BUYER, place
 
 
 def checkout_form(client: Client, **overrides) -> dict:
@@ -27,7 +27,7 @@ def checkout_form(client: Client, **overrides) -> dict:
 
 
 @pytest.fixture()
-def buyer(client, two_shops):  # noqa: F811
+def buyer(client, two_shops):
     client.login(BUYER)
     client.post("/cart/add", {"product_id": two_shops["coffee"], "quantity": "6"}, token_from="/cart/")
     client.post("/cart/add", {"product_id": two_shops["keripik"], "quantity": "2"}, token_from="/cart/")
@@ -51,7 +51,7 @@ def test_checkout_shows_the_parcels_and_fills_the_buyers_details(buyer):
     assert 'value="Petaling Jaya"' in html and 'value="+60379561234"' in html
 
 
-def test_placing_an_order_shows_how_to_pay_by_bank_transfer(app, buyer, two_shops):  # noqa: F811
+def test_placing_an_order_shows_how_to_pay_by_bank_transfer(app, buyer, two_shops):
     response = buyer.post("/checkout", checkout_form(buyer))
     assert response.status_code == 303
     number = response.headers["Location"].rsplit("/", 1)[-1]
@@ -81,7 +81,7 @@ def test_the_same_form_sent_twice_makes_one_order(app, buyer):
     ("payment_method", "cash", "Not a valid choice"),
     ("line1", "", "This field is required."),
 ])
-def test_a_bad_address_is_refused_with_a_message_and_nothing_is_placed(app, buyer, two_shops, field, value,  # noqa: F811
+def test_a_bad_address_is_refused_with_a_message_and_nothing_is_placed(app, buyer, two_shops, field, value,
                                                                        message):
     response = buyer.post("/checkout", checkout_form(buyer, **{field: value}))
     assert response.status_code == 400
@@ -91,7 +91,7 @@ def test_a_bad_address_is_refused_with_a_message_and_nothing_is_placed(app, buye
     assert "Parcel from Sangrai Preanger Coffee" in text_of(buyer.get("/cart/"))
 
 
-def test_nobody_else_opens_a_buyers_order(app, client, another_client, two_shops):  # noqa: F811
+def test_nobody_else_opens_a_buyers_order(app, client, another_client, two_shops):
     number = place(app, {two_shops["tea"]: 1})
     another_client.login("buyer.kl@serumpun.example")
     assert another_client.get(f"/orders/{number}").status_code == 404
@@ -102,7 +102,7 @@ def test_nobody_else_opens_a_buyers_order(app, client, another_client, two_shops
         assert db.session.scalar(select(Order.status)) == OrderStatus.PENDING_PAYMENT
 
 
-def test_the_buyer_cancels_an_unpaid_order_and_the_stock_goes_back(app, client, two_shops):  # noqa: F811
+def test_the_buyer_cancels_an_unpaid_order_and_the_stock_goes_back(app, client, two_shops):
     number = place(app, {two_shops["tea"]: 5})
     client.login(BUYER)
     client.post(f"/orders/{number}/cancel", token_from=f"/orders/{number}")
@@ -117,7 +117,7 @@ def transfer(client: Client, number: str, amount: str, reference: str = "MBB1234
                         f"{number}-bank_reference": reference}, token_from="/officer/payments/")
 
 
-def test_an_officer_records_the_exact_transfer_and_the_order_is_paid(app, client, another_client, two_shops):  # noqa: F811
+def test_an_officer_records_the_exact_transfer_and_the_order_is_paid(app, client, another_client, two_shops):
     number = place(app, {two_shops["coffee"]: 6, two_shops["keripik"]: 1})
     with app.app_context():
         due = db.session.scalar(select(Order.total_sen))
@@ -141,7 +141,7 @@ def test_an_officer_records_the_exact_transfer_and_the_order_is_paid(app, client
 
 
 @pytest.mark.parametrize("wrong", ["short", "excess"])
-def test_a_wrong_amount_is_flagged_and_the_order_keeps_waiting(app, client, two_shops, wrong):  # noqa: F811
+def test_a_wrong_amount_is_flagged_and_the_order_keeps_waiting(app, client, two_shops, wrong):
     number = place(app, {two_shops["keripik"]: 2})
     with app.app_context():
         due = db.session.scalar(select(Order.total_sen))
@@ -157,7 +157,7 @@ def test_a_wrong_amount_is_flagged_and_the_order_keeps_waiting(app, client, two_
 
 
 @pytest.mark.parametrize("amount", ["abc", "-5", ""])
-def test_a_bad_amount_is_refused_and_nothing_is_recorded(app, client, two_shops, amount):  # noqa: F811
+def test_a_bad_amount_is_refused_and_nothing_is_recorded(app, client, two_shops, amount):
     number = place(app, {two_shops["keripik"]: 2})
     client.login("officer@serumpun.example")
     response = transfer(client, number, amount)
@@ -169,3 +169,47 @@ def test_a_bad_amount_is_refused_and_nothing_is_recorded(app, client, two_shops,
 def test_buyers_and_merchants_cannot_record_payments(client, demo):
     client.login(BUYER)
     assert client.get("/officer/payments/").status_code == 403
+
+
+def test_a_buyer_asks_for_a_refund_of_a_shipped_parcel_and_staff_record_it(app, client, another_client,
+                                                                           two_shops):
+    from marketplace.accounts import services as accounts
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.orders import lifecycle
+
+    number = place(app, {two_shops["keripik"]: 2})
+    with app.test_request_context():
+        order = db.session.scalar(select(Order))
+        with unit_of_work(capture=False):
+            lifecycle.mark_paid(order, None, {})
+            # Before it ships, a refund is the merchant's cancel, not the buyer's request.
+        parcel_number = order.parcels[0].number
+    client.login(BUYER)
+    client.post(f"/orders/{number}/parcels/{parcel_number}/refund", {"reason": "Never came"},
+                token_from=f"/orders/{number}")
+    assert "once a parcel has shipped" in text_of(client.get(f"/orders/{number}"))
+    with app.test_request_context():
+        parcel = db.session.scalar(select(Order)).parcels[0]
+        merchant = accounts.find_user_by_email("keripik@serumpun.example")
+        with unit_of_work(capture=False):
+            lifecycle.pack(merchant, parcel)
+            lifecycle.ship(merchant, parcel, "Pos Laju", "EE1MY", parcel.created_at.date(), None)
+    client.post(f"/orders/{number}/parcels/{parcel_number}/refund", {"reason": "The box arrived crushed."},
+                token_from=f"/orders/{number}")
+    assert "Refund requested" in text_of(client.get(f"/orders/{number}"))
+    another_client.login("officer@serumpun.example")
+    assert parcel_number in text_of(another_client.get("/officer/payments/"))
+    another_client.post(f"/officer/payments/refunds/{parcel_number}", {"reference": "MBB-RF-77"},
+                        token_from="/officer/payments/")
+    assert "Refunded" in text_of(client.get(f"/orders/{number}"))
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "refund.recorded"))
+        assert entry.after["reference"] == "MBB-RF-77"
+
+
+def test_the_cart_leads_a_guest_to_sign_in_and_a_buyer_to_checkout(app, client, two_shops):
+    client.post("/cart/add", {"product_id": two_shops["keripik"], "quantity": "2"}, token_from="/cart/")
+    html = client.get("/cart/").get_data(as_text=True)
+    assert "Sign in to check out" in html and "next=/checkout" in html.replace("%2F", "/")
+    client.login(BUYER)
+    assert 'href="/checkout"' in client.get("/cart/").get_data(as_text=True)

@@ -217,3 +217,45 @@ def test_buyer_switches_the_delivery_state_to_sabah_and_sees_the_east_malaysia_p
     expect(delivered.get_by_text("Total, estimated").first).to_be_visible()
     screenshot(page, "delivered-sabah")
     context.close()
+
+
+def test_buyer_types_a_quantity_and_the_headline_price_follows_the_wholesale_tier(browser, live_server, app, demo,
+                                                                                 screenshot):
+    from tests.helpers import publish_product
+
+    # Sold from 6 units at Rp 85,000; Rp 78,000 from 24, Rp 72,000 from 48.
+    product_id = publish_product(app, moq="6", **{"tiers-0-min_quantity": "24", "tiers-1-min_quantity": "48"})
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/products/{product_id}")
+    headline = page.locator(".headline-price")
+    expect(headline.locator(".price .price-tag__main")).to_have_text("MYR21.66")
+    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: MYR21.66 per unit")
+
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    quantity = page.locator(".buy-form").get_by_label("Quantity")
+    quantity.fill("24")
+    expect(headline.locator(".price .price-tag__main")).to_have_text("MYR19.88")
+    expect(headline.locator(".price .price-tag__idr")).to_have_text("IDR78,000")
+    expect(headline.locator("[data-price-tier]")).to_have_text("24+ units: MYR19.88 per unit")
+    expect(headline.locator("[data-price-total]")).to_have_text("MYR477.12")
+    expect(headline.locator("[data-price-total-idr]")).to_have_text("IDR1,872,000")
+    expect(page.locator(".tiers-table__current td").first).to_have_text("24+")
+    expect(page.locator(".buy-form output")).to_have_text("Line total: 24 × MYR19.88 = MYR477.12 IDR1,872,000")
+    drawn = " ".join(headline.inner_text().split())
+    screenshot(page, "product-tier-price")
+
+    quantity.fill("23")  # one below the tier: back to the list price
+    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: MYR21.66 per unit")
+    expect(headline.locator("[data-price-total]")).to_have_text("MYR498.18")
+    quantity.fill("lima puluh")  # not a number: the price stays as it was
+    expect(headline.locator("[data-price-total]")).to_have_text("MYR498.18")
+    assert asked == []  # all of it without a request
+
+    # What the script drew is what the server draws for that quantity.
+    page.goto(f"{live_server.url}/products/{product_id}?qty=24")
+    assert " ".join(page.locator(".headline-price").inner_text().split()) == drawn
+    page.locator(".buy-form").get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_text("In your cart: 24.")).to_be_visible()
+    context.close()

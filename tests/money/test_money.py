@@ -12,6 +12,7 @@ from marketplace.money import (
     Money,
     MoneyError,
     Rate,
+    convert,
     from_idr,
     idr_bounds_showing,
     parse_amount,
@@ -111,3 +112,55 @@ def test_conversion_round_trip_is_within_half_a_sen(idr, per_unit):
     exact_sen = Decimal(idr) * 100 / per_unit
     assert abs(Decimal(ringgit.amount) - exact_sen) <= Decimal("0.5")
     assert ringgit.amount >= 0
+
+
+SGD = Rate("SGD", Decimal("12780.00"), date(2025, 10, 15))
+USD = Rate("USD", Decimal("16580.00"), date(2025, 10, 15))
+RATES = {"MYR": MYR, "SGD": SGD, "USD": USD}
+
+
+@pytest.mark.parametrize(("amount", "currency", "expected"), [
+    (Money(10_000, "MYR"), "IDR", Money(392_450, "IDR")),  # RM 100 at 3,924.50
+    (Money(10_000, "MYR"), "SGD", Money(3071, "SGD")),  # 392,450 / 12,780 = 30.708... -> 30.71
+    (Money(10_000, "MYR"), "USD", Money(2367, "USD")),  # 392,450 / 16,580 = 23.670... -> 23.67
+    (Money(10_000, "MYR"), "MYR", Money(10_000, "MYR")),
+    (Money(1, "MYR"), "IDR", Money(39, "IDR")),  # 39.245 rupiah
+    (Money(85_000, "IDR"), "MYR", Money(2166, "MYR")),
+    (Money(3071, "SGD"), "MYR", Money(10_001, "MYR")),  # back again: one rounding each way, never exact
+])
+def test_amounts_convert_through_rupiah_rounded_once(amount, currency, expected):
+    assert convert(amount, currency, RATES) == expected
+
+
+def test_conversion_rounds_an_exact_half_up_once():
+    rates = {"MYR": Rate("MYR", Decimal("3925"), date(2025, 1, 1)), "SGD": Rate("SGD", Decimal("7850"), date(2025, 1, 1))}
+    assert convert(Money(2, "MYR"), "IDR", rates) == Money(79, "IDR")  # 78.5 rupiah
+    # 0.01 MYR = 39.25 IDR = exactly half a cent: 1 cent. Rounding the rupiah first (39) would give 0.
+    assert convert(Money(1, "MYR"), "SGD", rates) == Money(1, "SGD")
+
+
+def test_an_average_per_unit_is_rounded_once():
+    assert convert(Money(10_001, "MYR"), "MYR", {}, divide_by=2) == Money(5001, "MYR")  # 50.005 -> 50.01
+    assert convert(Money(10_000, "MYR"), "IDR", RATES, divide_by=3) == Money(130_817, "IDR")  # 130,816.67
+
+
+def test_conversion_refuses_a_missing_rate_or_a_bad_count():
+    with pytest.raises(MoneyError):
+        convert(Money(100, "MYR"), "SGD", {"MYR": MYR})
+    with pytest.raises(MoneyError):
+        convert(Money(100, "MYR"), "IDR", {"MYR": SGD})  # a rate filed under the wrong currency
+    with pytest.raises(MoneyError):
+        convert(Money(100, "MYR"), "MYR", RATES, divide_by=0)
+
+
+@given(st.integers(min_value=0, max_value=10**12),
+       st.decimals(min_value=Decimal("100"), max_value=Decimal("50000"), places=4, allow_nan=False),
+       st.sampled_from(["MYR", "SGD", "USD"]))
+def test_from_rupiah_agrees_with_from_idr(idr, per_unit, currency):
+    rate = Rate(currency, per_unit, date(2025, 1, 1))
+    assert convert(Money(idr, "IDR"), currency, {currency: rate}) == from_idr(idr, rate)
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=1, max_value=10**7))
+def test_an_average_agrees_with_halving_up_in_integers(total, units):
+    assert convert(Money(total, "MYR"), "MYR", {}, divide_by=units).amount == (2 * total + units) // (2 * units)

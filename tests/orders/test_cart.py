@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from flask_babel import force_locale
@@ -11,6 +12,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ProductStatus
 from marketplace.extensions import db
 from marketplace.media.storage import storage
+from marketplace.money import Money
 from marketplace.orders import cart as carts
 from marketplace.rates.services import rates_in_force
 
@@ -177,3 +179,68 @@ def test_a_database_cart_keeps_one_line_per_product_and_never_a_quantity_below_o
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("currency", ["MYR", "SGD", "USD", "IDR"])
+def test_cart_totals_in_the_buyers_currency_go_from_ringgit_through_the_rupiah_rounded_once(app, shop, currency):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rates = rates_in_force(TODAY)
+        cart = carts.SessionCart({})
+        carts.add_to_cart(cart, shop["coffee"], "24")
+        carts.add_to_cart(cart, shop["keripik"], "3")
+        view = carts.view_cart(cart, "MY-10", rates["MYR"], TODAY)
+        totals = view.shown_in(currency, rates)
+
+        # Worked out here the long way: ringgit sen -> rupiah -> the currency, one rounding at the end.
+        rupiah_per_sen = rates["MYR"].idr_per_unit / 100
+        per_minor = {"IDR": Decimal(1), **{c: rates[c].idr_per_unit / 100 for c in ("MYR", "SGD", "USD")}}
+
+        def expected(sen: int, units: int = 1) -> tuple[Money, Money, Money]:
+            rupiah = Decimal(sen) * rupiah_per_sen
+            return (Money(half_up(rupiah / per_minor[currency] / units), currency),
+                    Money(half_up(rupiah / units), "IDR"), Money(half_up(Decimal(sen) / units), "MYR"))
+
+        assert totals.currency == currency
+        assert [r.currency for r in totals.rates] == (["MYR"] if currency in ("MYR", "IDR") else ["MYR", currency])
+        total = totals.total
+        assert (total.shown, total.idr, total.myr) == expected(view.total_sen)
+        assert total.myr.amount == view.total_sen
+        per_unit = totals.per_unit
+        assert (per_unit.shown, per_unit.idr, per_unit.myr) == expected(view.total_sen, 27)
+        assert per_unit.myr.amount == view.delivered_per_unit_sen  # the ringgit figure is the one it always was
+        assert len(totals.parcels) == 2
+        for parcel, shown in zip(view.parcels, totals.parcels, strict=True):
+            assert (shown.shown, shown.idr, shown.myr) == expected(parcel.priced.landed.total_sen)
+
+
+def test_cart_totals_stay_in_ringgit_without_a_rate_for_the_buyers_currency(app, shop):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rates = {"MYR": rates_in_force(TODAY)["MYR"]}
+        cart = carts.SessionCart({})
+        carts.add_to_cart(cart, shop["tea"], "2")
+        view = carts.view_cart(cart, "MY-10", rates["MYR"], TODAY)
+        totals = view.shown_in("SGD", rates)
+        assert totals.currency == "MYR" and totals.total.shown == Money(view.total_sen, "MYR")
+        assert totals.rates == (rates["MYR"],)
+        assert carts.view_cart(cart, "MY-10", None, TODAY).shown_in("SGD", rates) is None  # no ringgit rate: no total
+
+
+def test_a_parcel_that_cannot_ship_has_no_total_and_nor_has_the_cart(app, shop):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rates = rates_in_force(TODAY)
+        cart = carts.SessionCart({})
+        heavy = make("keripik@serumpun.example", "K-HEAVY", moq=1, stock=10, tiers=[], packed_weight_g=90_000)  # no courier takes 90 kg in one piece
+        carts.add_to_cart(cart, shop["tea"], "1")
+        carts.add_to_cart(cart, heavy, "1")
+        view = carts.view_cart(cart, "MY-10", rates["MYR"], TODAY)
+        totals = view.shown_in("SGD", rates)
+        assert totals.total is None and totals.per_unit is None  # the cart's total needs every parcel
+        by_merchant = {p.merchant.id: shown for p, shown in zip(view.parcels, totals.parcels, strict=True)}
+        tea_parcel = next(p for p in view.parcels if p.lines[0].product.id == shop["tea"])
+        heavy_parcel = next(p for p in view.parcels if p.lines[0].product.id == heavy)
+        assert by_merchant[heavy_parcel.merchant.id] is None
+        assert by_merchant[tea_parcel.merchant.id].shown.currency == "SGD"

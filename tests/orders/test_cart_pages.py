@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -104,3 +105,66 @@ def test_a_cart_change_needs_its_token(client, coffee):
     refused = client.http.post("/cart/add", data={"product_id": str(coffee), "quantity": "2"})
     assert refused.status_code in (302, 400)
     assert count_in_header(client.get("/cart/")) == ""
+
+
+# How Babel writes money in each language (CLDR): the symbol, then digits grouped by three.
+SYMBOLS = {"en": {"MYR": "MYR", "SGD": "SGD", "USD": "$", "IDR": "IDR"},
+           "ms": {"MYR": "RM", "SGD": "SGD", "USD": "USD", "IDR": "IDR"},
+           "id": {"MYR": "MYR", "SGD": "SGD", "USD": "US$", "IDR": "Rp"}}
+MARKS = {"en": (",", "."), "ms": (",", "."), "id": (".", ",")}
+RUPIAH_PER = {"MYR": Decimal("3924.50"), "SGD": Decimal("12780.00"), "USD": Decimal("16580.00"), "IDR": Decimal(1)}
+DIGITS = {"MYR": 2, "SGD": 2, "USD": 2, "IDR": 0}
+TOTAL = {"en": "Total delivered, estimated: {}", "ms": "Jumlah sampai ke destinasi, anggaran: {}",
+         "id": "Total sampai tujuan, perkiraan: {}"}
+EACH = {"en": "About {} per unit at your door.", "ms": "Kira-kira {} seunit sampai di pintu anda.",
+        "id": "Sekitar {} per unit sampai di pintu Anda."}
+
+
+def written(minor: int, currency: str, language: str) -> str:
+    group, decimal = MARKS[language]
+    whole, fraction = divmod(minor, 10 ** DIGITS[currency])
+    text = f"{whole:,}".replace(",", group)
+    if DIGITS[currency]:
+        text += decimal + f"{fraction:0{DIGITS[currency]}d}"
+    return SYMBOLS[language][currency] + text
+
+
+def from_sen(sen: int, currency: str, units: int = 1) -> int:
+    """Ringgit sen -> rupiah -> the currency, the long way, rounded once, half up."""
+    exact = Decimal(sen) / 100 * RUPIAH_PER["MYR"] / RUPIAH_PER[currency] * 10 ** DIGITS[currency] / units
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def amount_as_seen(sen: int, currency: str, language: str, units: int = 1) -> str:
+    """What the buyer reads: their currency, the rupiah beside it, and the ringgit when they chose another."""
+    parts = [written(from_sen(sen, currency, units), currency, language)]
+    if currency != "IDR":
+        parts.append(written(from_sen(sen, "IDR", units), "IDR", language))
+    if currency != "MYR":
+        parts.append(written(from_sen(sen, "MYR", units), "MYR", language))
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(("language", "currency"), [
+    ("en", "MYR"), ("en", "SGD"), ("en", "USD"), ("en", "IDR"),
+    ("ms", "MYR"), ("ms", "SGD"), ("id", "USD"), ("id", "IDR"),
+])
+def test_the_cart_total_reads_in_the_buyers_currency_with_the_rupiah_beside(client, coffee, language, currency):
+    add(client, coffee, "12")  # the Rp 78,000 tier
+    page = text_of(client.get("/cart/"))  # in ringgit, as every new reader sees it
+    total_sen = int(re.search(r"Total delivered, estimated: MYR([\d,]+\.\d\d)", page).group(1).replace(",", "")
+                    .replace(".", ""))
+    parcel_sen = int(re.search(r"Total, estimated MYR([\d,]+\.\d\d)", page).group(1).replace(",", "").replace(".", ""))
+    assert parcel_sen == total_sen  # one parcel
+
+    client.post("/currency", {"currency": currency, "next": "/cart/"}, token_from="/")
+    client.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    page = text_of(client.get("/cart/"))
+    assert TOTAL[language].format(amount_as_seen(total_sen, currency, language)) in page
+    assert EACH[language].format(amount_as_seen(total_sen, currency, language, units=12)) in page
+    assert amount_as_seen(parcel_sen, currency, language) in page  # the parcel's own total
+    group, decimal = MARKS[language]
+    for used in dict.fromkeys(("MYR", currency if currency != "IDR" else "MYR")):  # the rates, with their dates
+        rate = f"{RUPIAH_PER[used]:,.2f}".replace(",", "_").replace(".", decimal).replace("_", group)
+        assert f"1 {used} = {rate} IDR" in page
+    assert "1 SGD" not in page or currency == "SGD"

@@ -140,3 +140,32 @@ def test_an_illegal_move_raises_and_changes_nothing(app, two_shops):
             lifecycle.move_parcel(parcel, ParcelStatus.SHIPPED, None)
         db.session.rollback()
         assert order_of(number).parcels[0].status == ParcelStatus.PENDING_PAYMENT
+
+
+def test_an_order_keeps_the_buyers_currency_and_its_rate(app, client, two_shops):
+    number = place(app, {two_shops["keripik"]: 2}, display_currency="SGD")
+    with app.app_context():
+        order = order_of(number)
+        assert order.display_currency == "SGD" and order.display_rate > 0 and order.display_rate_on
+        line = order.parcels[0].lines[0]
+        assert 0 < line.display_unit_price < line.unit_price_sen  # a Singapore dollar is worth about 3.3 ringgit
+        shown = order.in_display_currency(order.total_sen)
+        assert shown.currency == "SGD" and 0 < shown.amount < order.total_sen
+    client.login(BUYER)
+    page = client.get(f"/orders/{number}").get_data(as_text=True)
+    assert "SGD" in page and "1 SGD =" in page
+
+
+def test_a_moq_raised_after_the_cart_was_filled_is_refused_at_checkout(app, two_shops):
+    with app.test_request_context(method="POST", headers={"Accept-Language": "en"}):
+        with unit_of_work(capture=False):
+            cart = fill_cart(BUYER, {two_shops["keripik"]: 2})
+        db.session.get(Product, two_shops["keripik"]).moq = 10
+        db.session.commit()
+        now = utcnow()
+        from marketplace.rates.services import rates_in_force
+        with unit_of_work() as work:
+            checkout.place_order(cart.buyer, cart, ADDRESS, "m" * 20, "bank_transfer", rates_in_force(now.date()),
+                                 "MYR", "en", now.date(), now, 30)
+        assert "now sold from 10 units" in str(work.refused.message)
+        assert stock(two_shops["keripik"]) == 40
