@@ -25,6 +25,7 @@ from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.orders import lifecycle
 from marketplace.orders.models import Order, OrderStatus, ParcelStatus, StatusChange
+from marketplace.payables.models import LedgerEntry
 from marketplace.payments.models import Payment, PaymentStatus, WebhookEvent
 from marketplace.payments.providers import stripe as provider
 
@@ -281,6 +282,9 @@ def test_the_same_event_at_the_same_moment_pays_once(stripe_app, buyer, fake, tw
         assert moves_to("order", "paid") == 1 and moves_to("parcel", "paid") == 1
         assert queued_mails(stripe_app, order.id, "paid") == 1
         assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 1
+        # The merchant is owed the sale once.
+        assert db.session.scalar(select(func.count()).select_from(LedgerEntry)
+                                 .where(LedgerEntry.kind == "sale")) == 1
 
 
 @pytest.mark.commits
