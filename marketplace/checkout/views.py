@@ -15,6 +15,7 @@ from ..core.errors import NotFound
 from ..core.forms import attach_refusal, options
 from ..core.models import utcnow
 from ..core.places import state_choices
+from ..core.security import allow_form_targets
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..orders import cart as carts
@@ -22,8 +23,9 @@ from ..orders import checkout, lifecycle, queries
 from ..orders import jobs as _order_jobs  # noqa: F401  the orders' jobs are declared when imported
 from ..orders.models import OrderStatus
 from ..payments import services as payments
-from ..payments.providers import available_providers
+from ..payments.providers import available_providers, page_origins
 from ..payments.providers import bank_transfer as _bank_transfer  # noqa: F401  registers the provider
+from ..payments.providers import stripe as _stripe  # noqa: F401  registers the provider (offered with its keys)
 from ..rates.currency import request_rates, select_currency
 from .forms import CancelForm, CheckoutForm, RefundRequestForm
 
@@ -48,6 +50,7 @@ def _fill_from_profile(form: CheckoutForm) -> None:
 @bp.route("/checkout", methods=["GET", "POST"])
 def start():
     """The delivery address, the way to pay, and the order as it will be placed."""
+    allow_form_targets(*page_origins(current_app))  # "Place order" may answer with the provider's page
     form = CheckoutForm()
     form.state.choices = options([("", _("Choose a state")), *state_choices()])
     providers = available_providers(current_app)
@@ -79,7 +82,7 @@ def start():
 def _pay(number: str):
     """Begin the payment of a placed order (again, if the buyer comes back): Stripe's page or our order page."""
     with unit_of_work() as work:
-        order = queries.buyer_order(current_user, number)
+        order = queries.buyer_order(current_user, number, lock=True)  # a double click waits, then reuses
         started = None
         if order.status == OrderStatus.PENDING_PAYMENT:
             started = payments.start_payment(
@@ -103,6 +106,8 @@ def orders():
 def order_page(number: str):
     """One order: how to pay it while it waits, then each parcel's way to the door."""
     order = queries.buyer_order(current_user, number)
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        allow_form_targets(*page_origins(current_app))  # "Pay now" answers with the provider's page
     moves = lifecycle.history("parcel", [p.id for p in order.parcels])
     order_moves = lifecycle.history("order", [order.id])[order.id]
     return render_template("checkout/order.html", order=order, moves=moves, order_moves=order_moves,

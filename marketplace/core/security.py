@@ -3,22 +3,35 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(form_targets: list[str] | tuple[str, ...] = ()) -> str:
+    """Our policy; form_targets are other origins this page's forms may lead to (after a redirect too)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def allow_form_targets(*origins: str) -> None:
+    """Let this page's forms lead to these origins too: a browser refuses a form whose answer redirects to
+    an origin its page's form-action does not name (a payment provider's hosted page, say)."""
+    targets = g.setdefault("form_targets", [])
+    targets.extend(o for o in origins if o and o not in targets)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -40,7 +53,9 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        targets = g.get("form_targets")
+        headers.setdefault("Content-Security-Policy",
+                           content_security_policy(targets) if targets else CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")

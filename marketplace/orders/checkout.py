@@ -195,3 +195,12 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
     jobs_of().enqueue_at(order.hold_expires_at, EXPIRE_JOB, order.id)
     enqueue(ORDER_MAIL_JOB, order.id, "placed")
     return order
+
+
+def extend_hold(order: Order, until: datetime) -> None:
+    """Hold an unpaid order's stock until a later time (a card payment page open that long), and end it then."""
+    if order.status != OrderStatus.PENDING_PAYMENT or until <= order.hold_expires_at:
+        return
+    order.hold_expires_at = until
+    # The job queued for the old end finds the hold still running and leaves the order alone.
+    jobs_of().enqueue_at(until, EXPIRE_JOB, order.id)

@@ -156,6 +156,11 @@ def cancel_unpaid(order: Order, actor: User | None, reason: str) -> None:
     _end_unpaid(order, O.CANCELLED, actor, reason)
 
 
+def expire_unpaid(order: Order, actor: User | None, reason: str) -> None:
+    """End an unpaid order whose payment can no longer happen (its Stripe session ran out): stock back."""
+    _end_unpaid(order, O.EXPIRED, actor, reason)
+
+
 def expire_order(order: Order, now: datetime) -> bool:
     """End an order whose stock hold ran out unpaid; False (and nothing done) if it is not such an order."""
     if order.status != O.PENDING_PAYMENT or order.hold_expires_at > now:

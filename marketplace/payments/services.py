@@ -11,15 +11,16 @@ from datetime import date
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit import services as audit
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..orders.lifecycle import InvalidTransition, _record, mark_paid, mark_refunded
+from ..orders.lifecycle import InvalidTransition, _record, cancel_unpaid, expire_unpaid, mark_paid, mark_refunded
 from ..orders.models import MerchantOrder, Order, OrderStatus, ParcelStatus
-from .models import Payment, PaymentStatus
+from .models import Payment, PaymentStatus, WebhookEvent
 from .providers import Started, provider
 
 S = PaymentStatus
@@ -27,7 +28,7 @@ PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.PENDING: frozenset({S.SUCCEEDED, S.FAILED, S.EXPIRED, S.FLAGGED}),
     S.SUCCEEDED: frozenset({S.REFUNDED}),
     S.FLAGGED: frozenset({S.REFUNDED}),
-    S.FAILED: frozenset(),
+    S.FAILED: frozenset({S.FLAGGED}),  # money arrived after all: kept for staff, never counted
     S.EXPIRED: frozenset({S.FLAGGED}),  # paid after all, too late
     S.REFUNDED: frozenset(),
 }
@@ -87,6 +88,70 @@ def settle(payment: Payment, order: Order, actor: User | None, received_sen: int
     move_payment(payment, S.SUCCEEDED, actor)
     mark_paid(order, actor, {"payment_id": payment.id, "provider": payment.provider})
     return True
+
+
+def receive_payment(payment: Payment, order: Order, actor: User | None, received_sen: int, currency: str) -> str:
+    """A provider says this payment's money arrived: count it once (settle), or flag what came too late.
+
+    Returns what was done, for the webhook's record. A payment already counted or flagged is left alone: the
+    same news told twice (or in other words, by another event) changes nothing.
+    """
+    if payment.status == S.PENDING:
+        return "paid" if settle(payment, order, actor, received_sen, currency) else f"flagged: {payment.flag_reason}"
+    if payment.status in (S.EXPIRED, S.FAILED):
+        payment.received_sen = received_sen
+        payment.flag_reason = f"paid after the payment was {payment.status.value}: refund"
+        move_payment(payment, S.FLAGGED, actor, {"reason": payment.flag_reason})
+        return f"flagged: {payment.flag_reason}"
+    return f"already {payment.status.value}"
+
+
+def _others_pending(payment: Payment) -> bool:
+    return db.session.scalar(select(Payment.id).where(Payment.order_id == payment.order_id, Payment.id != payment.id,
+                                                      Payment.status == S.PENDING).limit(1)) is not None
+
+
+def payment_failed(payment: Payment, order: Order, actor: User | None, reason: str) -> str:
+    """The provider says the money will not come: the payment failed and, unless another is under way, the
+    unpaid order is cancelled and its stock goes back on sale."""
+    if payment.status != S.PENDING:
+        return f"already {payment.status.value}"
+    move_payment(payment, S.FAILED, actor, {"reason": reason})
+    payment.checkout_url = None
+    if order.status == OrderStatus.PENDING_PAYMENT and not _others_pending(payment):
+        cancel_unpaid(order, actor, reason)
+        return "failed: order cancelled"
+    return "failed"
+
+
+def payment_expired(payment: Payment, order: Order, actor: User | None, reason: str) -> str:
+    """The payment's time ran out unpaid: it expired and, unless another is under way, so does the unpaid order
+    (stock back). An order already paid, cancelled or expired is left as it is."""
+    if payment.status != S.PENDING:
+        return f"already {payment.status.value}"
+    move_payment(payment, S.EXPIRED, actor, {"reason": reason})
+    payment.checkout_url = None
+    if order.status == OrderStatus.PENDING_PAYMENT and not _others_pending(payment):
+        expire_unpaid(order, actor, reason)
+        return "expired: order expired"
+    return "expired"
+
+
+def record_event(provider: str, event_id: str, event_type: str) -> WebhookEvent | None:
+    """Note a provider's event as handled, first thing in the transaction; None if it was (or is being) handled.
+
+    The unique (provider, event id) decides: a repeat, in sequence or at the same moment from another
+    connection, meets it here (on PostgreSQL it waits for the first delivery's transaction to end) and so
+    does nothing. The insert runs in a savepoint, so a refused one leaves the transaction usable.
+    """
+    event = WebhookEvent(provider=provider, event_id=event_id[:120], event_type=event_type[:80], outcome="")
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return event
 
 
 def start_payment(order: Order, method: str, app: Flask, return_url: str, cancel_url: str) -> Started:

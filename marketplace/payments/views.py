@@ -25,6 +25,7 @@ from .services import (
     refund_flagged,
     refunds_due,
 )
+from .webhooks import bp as webhooks_bp
 
 bp = Blueprint("payments", __name__, url_prefix="/officer/payments")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
@@ -101,6 +102,7 @@ def _refund(action, done: str):
 
 
 def register(app: Flask) -> None:
-    """The payments desk for officers and admins."""
+    """The payments desk for officers and admins, and the providers' webhooks."""
     app.register_blueprint(bp)
+    app.register_blueprint(webhooks_bp)
     add_navigation(app, ("officer", "admin"), "payments.index", _l("Payments"), 45)

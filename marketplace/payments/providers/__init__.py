@@ -32,6 +32,10 @@ class Provider:
     def start(self, order: Order, config: dict, return_url: str, cancel_url: str) -> Started:  # pragma: no cover
         raise NotImplementedError
 
+    def page_origins(self, config: dict) -> list[str]:
+        """Origins of the provider's own pages that the buyer is sent to (a form's answer may redirect there)."""
+        return []
+
 
 _registry: dict[str, Provider] = {}
 
@@ -48,3 +52,8 @@ def provider(name: str) -> Provider:
 def available_providers(app: Flask) -> list[Provider]:
     """The ways to pay this site offers now, the default (bank transfer) first."""
     return [p for p in _registry.values() if p.available(app)]
+
+
+def page_origins(app: Flask) -> list[str]:
+    """Where the ways to pay offered now may send a buyer: for the pages whose forms start a payment."""
+    return [origin for p in available_providers(app) for origin in p.page_origins(app.config)]
