@@ -24,7 +24,7 @@ run: install translations
 	@echo "    buyer@serumpun.example     buyer (a shop in Petaling Jaya)"
 	@echo ""
 	@# The job consumer runs inside the server (see README, "Background jobs"): one command is enough.
-	JOBS_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	JOBS_IN_PROCESS=1 SITE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

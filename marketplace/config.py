@@ -116,6 +116,8 @@ class BaseConfig:
 
     # Links in emails need an absolute address outside a request.
     SERVER_NAME: str | None = None
+    # Without SERVER_NAME, mails sent by jobs link to this address (`make run` sets it to its host and port).
+    SITE_URL = "http://127.0.0.1:5000"
     PREFERRED_URL_SCHEME = "http"
 
     SECURITY_HSTS = False
@@ -192,6 +194,7 @@ FROM_ENVIRONMENT = {
     "JOBS_RETRY_DELAY": _int,
     "JOBS_IN_PROCESS": _bool,
     "SERVER_NAME": os.environ.get,
+    "SITE_URL": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
     "ORDER_HOLD_MINUTES": _int,

@@ -35,7 +35,8 @@ def expire_when_due(order_id: int) -> None:
 def _link(endpoint: str, **values) -> str:
     """An absolute address for a mail, built outside any request."""
     config = current_app.config
-    base = f"{config['PREFERRED_URL_SCHEME']}://{config.get('SERVER_NAME') or '127.0.0.1:5000'}"
+    server = config.get("SERVER_NAME")
+    base = f"{config['PREFERRED_URL_SCHEME']}://{server}" if server else config["SITE_URL"]
     with current_app.test_request_context("/", base_url=base):
         return url_for(endpoint, _external=True, **values)
 

@@ -49,3 +49,13 @@ def test_a_shipped_parcel_mail_carries_the_tracking_number(app, two_shops):
         mail = outbox()[-1]
         assert mail.recipient == "buyer@serumpun.example"
         assert "EE123456789MY" in mail.body and "Pos Laju" in mail.body
+
+
+def test_mail_links_follow_the_site_address_the_server_runs_on(app_factory, two_shops):
+    special = app_factory(SITE_URL="http://127.0.0.1:5001")
+    number = place(special, {two_shops["keripik"]: 2})
+    with special.app_context():
+        order = db.session.scalar(select(Order))
+        with unit_of_work(capture=False):
+            mail_order_step(order.id, "placed")
+        assert f"http://127.0.0.1:5001/orders/{number}" in outbox()[-1].body
