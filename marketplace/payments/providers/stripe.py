@@ -46,8 +46,8 @@ WEBHOOK_TOLERANCE = 300  # seconds: an older signature is refused (a replay)
 MAX_NETWORK_RETRIES = 2  # the library retries a lost connection or a 5xx with the same idempotency key
 TIMEOUT = (5, 30)  # seconds to connect, to read: a buyer waits on this request
 MAX_LINE_ITEMS = 100  # Stripe's limit per session in payment mode
-LOCALES = {"en", "id", "ms"}
-CHECKOUT_PAGE = "https://checkout.stripe.com"  # where Stripe's hosted page lives  # Stripe's page speaks each of ours
+LOCALES = {"en", "id", "ms"}  # Stripe's page speaks each of ours
+CHECKOUT_PAGE = "https://checkout.stripe.com"  # where Stripe's hosted page lives
 
 COMPLETED = "checkout.session.completed"
 ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"
