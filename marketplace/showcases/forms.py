@@ -41,7 +41,7 @@ class ShowcaseForm(FlaskForm):
     event_starts_on = DateField(_l("Event starts"), validators=[Optional()])
     event_ends_on = DateField(_l("Event ends"), validators=[Optional()])
     status = StatusField(_l("Who sees it"), default=ShowcaseStatus.DRAFT.value, validators=[chosen()],
-                        choices=list(STATUS_LABELS.items()))
+                        choices=options(STATUS_LABELS.items()))
     publish_from = DateTimeField(_l("Public from"), description=_l("On your clock; the showcase opens at this minute."))
     publish_until = DateTimeField(_l("Public until"), description=_l("It closes at this minute."))
     cover_alt = StringField(_l("What the cover shows"), validators=[length(200)], filters=[strip],
