@@ -74,7 +74,8 @@ def draw_cover(title: str, subtitle: str, colour: str, seed: int) -> bytes:
             x, y = column + seed * 7 % 60, row
             draw.ellipse((x - 44, y - 44, x + 44, y + 44), outline=light, width=6)
             draw.ellipse((x - 14, y - 14, x + 14, y + 14), fill=light)
-    draw.rounded_rectangle((90, 520, WIDTH - 90, 820), radius=28, fill=(252, 250, 245))
+    # The band sits in the middle third: pages crop a wide cover top and bottom, never its centre.
+    draw.rounded_rectangle((90, 300, WIDTH - 90, 600), radius=28, fill=(252, 250, 245))
     words, lines, line = title.split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > 38 and line:
@@ -84,8 +85,8 @@ def draw_cover(title: str, subtitle: str, colour: str, seed: int) -> bytes:
             line = f"{line} {word}".strip()
     lines.append(line)
     for i, text in enumerate(lines[:2]):
-        draw.text((140, 560 + i * 70), text, fill=(31, 34, 84), font=_font(58))
-    draw.text((140, 720 + (len(lines[:2]) - 2) * 70 + 40), subtitle, fill=(red, green, blue), font=_font(36))
+        draw.text((140, 335 + i * 70), text, fill=(31, 34, 84), font=_font(58))
+    draw.text((140, 345 + len(lines[:2]) * 70 + 20), subtitle, fill=(red, green, blue), font=_font(36))
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
