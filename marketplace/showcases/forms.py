@@ -1,6 +1,10 @@
 """The officers' showcase form: three languages, a theme, an event, a status and its window."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -10,6 +14,13 @@ from wtforms.validators import Optional
 from ..core.forms import ChoiceField, DateField, DateTimeField, chosen, length, options, required, strip
 from .models import ShowcaseStatus
 from .services import THEMES, ShowcaseData
+
+
+def clock_name() -> str:
+    """The clock the moments are typed on, as "Asia/Jakarta (UTC+07:00)": officers in Petaling Jaya are an hour ahead."""
+    zone = get_timezone()
+    offset = datetime.now(zone).strftime("%z")
+    return f"{getattr(zone, 'zone', zone)} (UTC{offset[:3]}:{offset[3:]})"
 
 
 class StatusField(RadioField):
@@ -42,10 +53,16 @@ class ShowcaseForm(FlaskForm):
     event_ends_on = DateField(_l("Event ends"), validators=[Optional()])
     status = StatusField(_l("Who sees it"), default=ShowcaseStatus.DRAFT.value, validators=[chosen()],
                         choices=options(STATUS_LABELS.items()))
-    publish_from = DateTimeField(_l("Public from"), description=_l("On your clock; the showcase opens at this minute."))
-    publish_until = DateTimeField(_l("Public until"), description=_l("It closes at this minute."))
+    publish_from = DateTimeField(_l("Public from"))
+    publish_until = DateTimeField(_l("Public until"))
     cover_alt = StringField(_l("What the cover shows"), validators=[length(200)], filters=[strip],
                             description=_l("For people who cannot see it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clock = clock_name()
+        self.publish_from.description = _("%(clock)s time: the showcase opens at this minute.", clock=clock)
+        self.publish_until.description = _("%(clock)s time: it closes at this minute.", clock=clock)
 
     def data_for_service(self) -> ShowcaseData:
         return ShowcaseData(

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..catalog.models import Product
-from ..catalog.queries import is_visible, only_visible
+from ..catalog.queries import only_visible
 from ..core.cache import SHOWCASES, cached
 from ..extensions import db
 from .models import Showcase, ShowcaseItem, ShowcaseStatus
@@ -87,12 +87,13 @@ def live_by_slug(slug: str, now: datetime) -> Showcase | None:
 
 def hidden_items(showcase_ids: list[int] | None = None) -> list[ShowcaseItem]:
     """Items whose product buyers can no longer see (of these showcases, or of every one not in drafts)."""
-    query = select(ShowcaseItem).join(Showcase).options(
-        selectinload(ShowcaseItem.product).selectinload(Product.merchant), contains_eager(ShowcaseItem.showcase))
+    visible = only_visible(select(Product.id)).where(Product.id == ShowcaseItem.product_id).exists()
+    query = (select(ShowcaseItem).join(Showcase).where(~visible)
+             .options(selectinload(ShowcaseItem.product).selectinload(Product.merchant),
+                      contains_eager(ShowcaseItem.showcase))
+             .order_by(Showcase.id, ShowcaseItem.position))
     if showcase_ids is not None:
         query = query.where(ShowcaseItem.showcase_id.in_(showcase_ids))
     else:
         query = query.where(Showcase.status != ShowcaseStatus.DRAFT)
-    visible = only_visible(select(Product.id)).scalar_subquery()
-    query = query.where(ShowcaseItem.product_id.not_in(visible)).order_by(Showcase.id, ShowcaseItem.position)
-    return [item for item in db.session.scalars(query).unique() if not is_visible(item.product)]
+    return list(db.session.scalars(query).unique())
