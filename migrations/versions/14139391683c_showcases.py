@@ -1,4 +1,4 @@
-"""showcases
+"""Showcases: officers' collections of products, in order, with a cover, an event and a schedule
 
 Revision ID: 14139391683c
 Revises: 4cca77cbc6ef
