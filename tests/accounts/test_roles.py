@@ -8,13 +8,13 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
-         "/admin/", "/admin/outbox", "/admin/officers/invite"]
+         "/officer/showcases/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
     "buyer@serumpun.example": {"/buyer/profile"},
-    "officer@serumpun.example": {"/officer/", "/officer/rates/"},
-    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "officer@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/"},
+    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
 }
 
 
@@ -42,12 +42,13 @@ def nav_links(response) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "links"),
     [
-        (None, ["Home", "Products"]),
+        (None, ["Home", "Products", "Showcases"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
+        ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Showcases", "Payments", "Payables", "Exchange rates", "Couriers",
                                       "Customs rules", "Audit trail", "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Payments", "Payables",
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Showcases", "Payments",
+                                    "Payables",
                                     "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Outbox", "Account"]),
     ],
 )
