@@ -29,6 +29,17 @@ ACTIONS = {
     "payout.recorded": _l("Payout to a merchant recorded"),
     "ledger.corrected": _l("Merchant balance corrected"),
     "commission.set": _l("Commission rate set"),
+    "merchant.submitted": _l("Merchant sent for verification"),
+    "merchant.verified": _l("Merchant verified"),
+    "merchant.rejected": _l("Merchant's verification rejected"),
+    "merchant.reopened": _l("Verified merchant changed key data: back for review"),
+    "merchant.suspended": _l("Merchant suspended"),
+    "merchant.reinstated": _l("Merchant's suspension lifted"),
+    "product.taken_down": _l("Listing taken down by an officer"),
+    "product.takedown_lifted": _l("Listing's takedown lifted"),
+    "report.filed": _l("Listing reported by a buyer"),
+    "report.dismissed": _l("Report dismissed"),
+    "report.actioned": _l("Report acted on"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -39,6 +50,8 @@ OBJECT_KINDS = {
     "order": _l("Order"),
     "merchant_payables": _l("Merchant payables"),
     "commission_rate": _l("Commission rate"),
+    "merchant": _l("Merchant"),
+    "listing_report": _l("Listing report"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 
