@@ -17,7 +17,7 @@ from ..catalog.models import Product, ProductStatus
 from ..core.models import utcnow
 from ..customs.services import seed_sample_rules
 from ..extensions import db
-from ..media.storage import StorageBackend
+from ..media.storage import StorageBackend, document_storage
 from ..orders import cart as carts
 from ..payables import services as payables
 from ..rates import services as rates
@@ -25,6 +25,7 @@ from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
 from .packshots import draw_packshot
+from .verification import seed_verification
 
 DEMO_PASSWORD = "serumpun-demo"
 
@@ -152,6 +153,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         seed_catalog(backend, report)
         report.orders_created = seed_orders()
         seed_cart()
+        seed_verification(backend, document_storage(), utcnow().date())
     return report
 
 

@@ -7,7 +7,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..catalog.services import TAKEDOWN_REASONS
-from ..core.forms import ChoiceField, chosen, length, strip
+from ..core.forms import ChoiceField, chosen, length, options, strip
 from .services import REPORT_REASONS
 
 
@@ -21,7 +21,7 @@ class RadioChoice(RadioField):
 
 class ReportForm(FlaskForm):
     reason = RadioChoice(_l("What is wrong with this listing?"), validators=[InputRequired(_l("Please choose one."))],
-                         choices=list(REPORT_REASONS.items()), validate_choice=False)
+                         choices=options(REPORT_REASONS.items()), validate_choice=False)
     note = TextAreaField(_l("Details for the officers (optional)"), validators=[Optional(), length(1000)],
                          filters=[strip])
 
@@ -38,4 +38,4 @@ class TakedownForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = [("", _l("Choose…")), *TAKEDOWN_REASONS.items()]
+        self.reason.choices = options([("", _l("Choose…")), *TAKEDOWN_REASONS.items()])

@@ -8,7 +8,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from ..accounts.verification import REJECTION_REASONS, SUSPENSION_REASONS
-from ..core.forms import ChoiceField, DateField, NumberField, chosen, digits, length, required, strip
+from ..core.forms import ChoiceField, DateField, NumberField, chosen, digits, length, options, required, strip
 from .models import DocumentKind, ExportExperience
 from .services import CAPACITY_UNITS, DOCUMENT_KINDS, EXPERIENCE_NAMES, ReadinessData
 
@@ -45,10 +45,10 @@ class ReadinessForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.capacity_unit.choices = [("", _l("Choose…")), *CAPACITY_UNITS.items()]
-        self.export_experience.choices = [("", _l("Choose…")),
-                                          *[(k.value, v) for k, v in EXPERIENCE_NAMES.items()]]
-        self.can_get_form_d.choices = [("", _l("Choose…")), ("yes", _l("Yes")), ("no", _l("Not yet"))]
+        self.capacity_unit.choices = options([("", _l("Choose…")), *CAPACITY_UNITS.items()])
+        self.export_experience.choices = options([("", _l("Choose…")),
+                                                  *[(k.value, v) for k, v in EXPERIENCE_NAMES.items()]])
+        self.can_get_form_d.choices = options([("", _l("Choose…")), ("yes", _l("Yes")), ("no", _l("Not yet"))])
 
     def validate_npwp(self, field):
         if field.data:
@@ -75,7 +75,7 @@ class DocumentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("", _l("Choose…")), *[(k.value, v) for k, v in DOCUMENT_KINDS.items()]]
+        self.kind.choices = options([("", _l("Choose…")), *[(k.value, v) for k, v in DOCUMENT_KINDS.items()]])
 
     @property
     def kind_value(self) -> DocumentKind:
@@ -95,7 +95,7 @@ class RejectForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = [("", _l("Choose…")), *REJECTION_REASONS.items()]
+        self.reason.choices = options([("", _l("Choose…")), *REJECTION_REASONS.items()])
 
 
 class SuspendForm(FlaskForm):
@@ -104,4 +104,4 @@ class SuspendForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = [("", _l("Choose…")), *SUSPENSION_REASONS.items()]
+        self.reason.choices = options([("", _l("Choose…")), *SUSPENSION_REASONS.items()])

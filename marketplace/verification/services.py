@@ -213,8 +213,6 @@ def remove_document(user: User, document_id: int, backend: StorageBackend) -> No
     document = db.session.get(MerchantDocument, document_id)
     if document is None or document.merchant_id != merchant.id:
         raise NotFound()
-    if merchant.verification_status == VerificationStatus.PENDING:
-        raise DomainError(_l("An officer is reviewing your documents: wait for the answer before removing one."))
     name = document.file_name
     db.session.delete(document)
     db.session.flush()
