@@ -167,7 +167,7 @@ def test_an_officer_verifies_a_pending_merchant_and_the_badge_shows_with_its_dat
     review = officer.get(f"/officer/merchants/{merchant_id}")
     page = text_of(review)
     assert "CV Sangrai Preanger" in page and "1200 kilograms" in page and "Ships abroad itself" in page
-    assert f'src="/documents/' in review.get_data(as_text=True)
+    assert 'src="/documents/' in review.get_data(as_text=True)
     # An anonymous reader has the storefront cached before the decision.
     anonymous = Client(app)
     assert "Verified by a trade officer" not in text_of(anonymous.get("/merchants/sangrai-preanger-coffee"))
