@@ -18,6 +18,7 @@ from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, pixel_count, process_image
 from ..media.services import delete_after_commit, store_image
 from ..media.storage import StorageBackend
+from ..verification import services as verification
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
 from .queries import is_visible, may_preview, only_visible, shop_is_open
@@ -489,7 +490,7 @@ def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBac
     _renumber(product, list(product.photos))
     _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
-    if not still_used:
+    if not still_used and not verification.workshop_photo_uses(photo.image_key):  # the same upload, on the shop
         delete_after_commit(db.session, backend, files)
 
 

@@ -299,6 +299,12 @@ def remove_workshop_photo(user: User, photo_id: int, backend: StorageBackend) ->
     _announce_shop(merchant)
 
 
+def workshop_photo_uses(image_key: str) -> bool:
+    """Whether a workshop photo shares these files: the catalog asks before it deletes a product photo's files."""
+    return bool(db.session.scalar(select(func.count()).select_from(WorkshopPhoto)
+                                  .where(WorkshopPhoto.image_key == image_key)))
+
+
 def _product_photo_uses(image_key: str) -> bool:
     """Whether a product photo shares these files (the same upload): catalog's table, read by name only."""
     table = db.metadata.tables["product_photos"]

@@ -272,3 +272,29 @@ def test_the_demo_pending_merchant_is_first_in_the_queue(app, demo):
     assert "Batik Kujang Pasundan" in queue and "Sangrai Preanger Coffee" not in queue
     with app.app_context():
         assert profile_of(PENDING).verification_status == VerificationStatus.PENDING
+
+
+def test_workshop_photos_go_through_the_photo_pipeline_onto_the_storefront(app, demo, client):
+    from marketplace.verification.models import WorkshopPhoto
+
+    from ..images import jpeg_with_gps_and_orientation, png
+
+    anonymous = Client(app)
+    assert "The workshop of" not in anonymous.get("/merchants/sangrai-preanger-coffee").get_data(as_text=True)
+    login(client, MERCHANT)
+    refused = client.post("/merchant/verification/photos", {"photos": [(io.BytesIO(b"not an image"), "x.jpg")]},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400 and "x.jpg is not a JPEG, PNG or WebP image." in text_of(refused)
+    response = client.post("/merchant/verification/photos", {"photos": [
+        (io.BytesIO(jpeg_with_gps_and_orientation()), "roastery.jpg"), (io.BytesIO(png()), "team.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        photos = db.session.scalars(select(WorkshopPhoto).order_by(WorkshopPhoto.position)).all()
+        assert len(photos) == 2 and photos[0].height > photos[0].width  # turned upright
+        first = photos[0].id
+    storefront = anonymous.get("/merchants/sangrai-preanger-coffee").get_data(as_text=True)
+    assert storefront.count("The workshop of Sangrai Preanger Coffee") == 2
+    assert client.post(f"/merchant/verification/photos/{first}/delete", {}).status_code == 302
+    assert anonymous.get("/merchants/sangrai-preanger-coffee").get_data(as_text=True).count(
+        "The workshop of Sangrai Preanger Coffee") == 1
