@@ -325,7 +325,10 @@ def review_queue(status: VerificationStatus | None = None, suspended: bool = Fal
     """Merchants for the officers: pending first (longest waiting first), then the others by name."""
     query = (select(MerchantProfile)
              .options(selectinload(MerchantProfile.user), selectinload(MerchantProfile.category_links))
-             .order_by(QUEUE_ORDER, MerchantProfile.submitted_at, MerchantProfile.business_name))
+             .order_by(QUEUE_ORDER,
+                       case((MerchantProfile.verification_status == VerificationStatus.PENDING,
+                             MerchantProfile.submitted_at)),
+                       MerchantProfile.business_name))
     if status is not None:
         query = query.where(MerchantProfile.verification_status == status)
     if suspended:
