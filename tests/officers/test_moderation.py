@@ -38,6 +38,7 @@ def test_a_buyer_reports_a_listing_and_an_officer_takes_it_down(app, demo):
     assert again.status_code == 400 and "You have already reported this listing." in text_of(again)
 
     officer = login(Client(app), OFFICER)
+    assert "Take this listing down" in text_of(officer.get(f"/products/{product}"))
     queue = text_of(officer.get("/officer/reports/"))
     assert "Java Preanger Arabica Coffee 250 g" in queue and "Klaim tidak benar." in queue
     assert "1 open report." in queue
