@@ -68,9 +68,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_media(app: Flask) -> None:
-    from .media.storage import build_storage
+    from .media.storage import build_document_storage, build_storage
 
     app.extensions["serumpun.storage"] = build_storage(app)
+    app.extensions["serumpun.documents"] = build_document_storage(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from .checkout import views as checkout
     from .customs import views as customs
     from .media import views as media
+    from .moderation import views as moderation
     from .officers import views as officers
     from .orders import views as orders
     from .payables import views as payables
@@ -90,9 +92,10 @@ def register_blueprints(app: Flask) -> None:
     from .shipping import views as shipping
     from .showcases import views as showcases
     from .site import views as site
+    from .verification import views as verification
 
-    for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, rates, shipping,
-                    customs, admin, api, showcases):
+    for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, verification,
+                    moderation, rates, shipping, customs, admin, api, showcases):
         package.register(app)
 
 

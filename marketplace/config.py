@@ -125,6 +125,9 @@ class BaseConfig:
     # Product photos: "local" keeps them in MEDIA_ROOT (instance/media by default); "s3" in a bucket.
     MEDIA_STORAGE = "local"
     MEDIA_ROOT = ""
+    # Merchants' certificates: private, read only through the app (see media.storage.build_document_storage).
+    DOCUMENTS_ROOT = ""
+    DOCUMENTS_S3_BUCKET = ""
     S3_BUCKET = ""
     S3_ENDPOINT_URL = ""
     S3_PUBLIC_URL = ""
@@ -211,6 +214,8 @@ FROM_ENVIRONMENT = {
     "CACHE_TYPE": os.environ.get,
     "MEDIA_STORAGE": os.environ.get,
     "MEDIA_ROOT": os.environ.get,
+    "DOCUMENTS_ROOT": os.environ.get,
+    "DOCUMENTS_S3_BUCKET": os.environ.get,
     "S3_BUCKET": os.environ.get,
     "S3_ENDPOINT_URL": os.environ.get,
     "S3_PUBLIC_URL": os.environ.get,
@@ -271,6 +276,7 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
 
     config.update(overrides or {})
     config["MEDIA_ROOT"] = config["MEDIA_ROOT"] or str(folder / "media")
+    config["DOCUMENTS_ROOT"] = config["DOCUMENTS_ROOT"] or str(folder / "documents")
     config["JOBS_SQLITE_PATH"] = config["JOBS_SQLITE_PATH"] or str(folder / "jobs.sqlite")
 
     if name == "production" and not config.get("SERVER_NAME"):

@@ -214,9 +214,11 @@ def _state_reset(app, media_root, remove_media=True):
     saved_config = dict(app.config)
     _fresh_extensions(app)
     app.config["MEDIA_ROOT"] = str(media_root)
-    from marketplace.media.storage import build_storage
+    app.config["DOCUMENTS_ROOT"] = str(media_root.parent / "documents")
+    from marketplace.media.storage import build_document_storage, build_storage
 
     app.extensions["serumpun.storage"] = build_storage(app)
+    app.extensions["serumpun.documents"] = build_document_storage(app)
     try:
         yield
     finally:
@@ -231,6 +233,7 @@ def _state_reset(app, media_root, remove_media=True):
         limiter.reset()
         if remove_media:
             shutil.rmtree(media_root, ignore_errors=True)
+            shutil.rmtree(media_root.parent / "documents", ignore_errors=True)
 
 
 def _wants_commits(request) -> bool:

@@ -174,3 +174,24 @@ def test_seed_demo_publishes_two_showcases_one_for_a_petaling_jaya_trade_week(ap
     home = client.get("/").get_data(as_text=True)
     assert all(f'href="/showcases/{slug}"' in home for slug in slugs)
     assert client.get(f"/showcases/{slugs[0]}/line-sheet.pdf").get_data().startswith(b"%PDF-")
+def test_seed_demo_leaves_a_verification_waiting_with_documents_and_a_report(app, seeded):
+    from marketplace.accounts.models import VerificationMove, VerificationStatus
+    from marketplace.moderation.models import ListingReport, ReportStatus
+    from marketplace.verification.models import MerchantDocument
+
+    with app.app_context():
+        batik = db.session.scalar(select(User).where(User.email == "batik@serumpun.example")).merchant_profile
+        assert batik.verification_status == VerificationStatus.PENDING and batik.legal_name
+        documents = db.session.scalars(select(MerchantDocument).where(MerchantDocument.merchant_id == batik.id)).all()
+        assert {d.content_type for d in documents} == {"application/pdf", "image/jpeg"}
+        assert db.session.scalar(select(VerificationMove.to_status).where(VerificationMove.merchant_id == batik.id)) \
+            == "pending"
+        assert db.session.scalar(select(ListingReport.status)) == ReportStatus.OPEN
+        coffee = db.session.scalar(select(User).where(User.email == "merchant@serumpun.example")).merchant_profile
+        assert coffee.verification_status == VerificationStatus.VERIFIED and coffee.verified_at is not None
+        document_id = documents[0].id
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    assert "Batik Kujang Pasundan" in text_of(officer.get("/officer/merchants/?status=pending"))
+    assert officer.get(f"/documents/{document_id}").status_code == 200
+    assert "1 open report." in text_of(officer.get("/officer/reports/"))

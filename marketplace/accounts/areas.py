@@ -10,7 +10,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import attach_refusal, status_for
 from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
-from . import services
+from . import services, verification
 from .forms import BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
 from .views import bp as accounts_bp
@@ -82,3 +82,11 @@ def register(app: Flask) -> None:
     add_navigation(app, ("merchant",), "merchant.shop", _l("Shop details"), 30)
     add_navigation(app, ("buyer",), "buyer.profile", _l("Delivery address"), 30)
     add_navigation(app, ("merchant", "buyer", "officer", "admin"), "accounts.settings", _l("Account"), 100)
+    # A review's or a suspension's reason, by its code, in the reader's language.
+    app.jinja_env.globals.update(
+        rejection_reason=lambda code: verification.REJECTION_REASONS.get(code, code or ""),
+        suspension_reason=lambda code: verification.SUSPENSION_REASONS.get(code, code or ""),
+        verification_status_name=lambda status: verification.STATUS_NAMES.get(status, status),
+        key_data_names=lambda codes: ", ".join(str(verification.KEY_DATA.get(c.strip(), c.strip()))
+                                               for c in (codes or "").split(",") if c.strip()),
+    )

@@ -138,6 +138,16 @@ class MerchantProfile(TimestampMixin, db.Model):
     )
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The name on the NIB (CV ..., PT ...): with the NIB and the certificates, what a verification vouches for.
+    legal_name: Mapped[str | None] = mapped_column(String(160))
+    submitted_at: Mapped[datetime | None]  # last sent for review: the officers' queue is oldest first
+    # Why the last review said no (a code of verification.REJECTION_REASONS and the officer's note).
+    review_reason: Mapped[str | None] = mapped_column(String(24))
+    review_note: Mapped[str | None] = mapped_column(db.Text)
+    # Suspended by an officer: its products are hidden from buyers (catalog.queries) until lifted.
+    suspended_at: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(24))
+    suspension_note: Mapped[str | None] = mapped_column(db.Text)
 
     user: Mapped[User] = relationship(back_populates="merchant_profile", foreign_keys=[user_id])
     category_links: Mapped[list[MerchantCategory]] = relationship(
@@ -151,6 +161,27 @@ class MerchantProfile(TimestampMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class VerificationMove(db.Model):
+    """One move of a merchant's verification: from, to, who, when, and why. Append-only."""
+
+    __tablename__ = "verification_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant_profiles.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(db.Text)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class MerchantCategory(db.Model):

@@ -20,6 +20,7 @@ from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
 from ..mail.services import send_mail
 from ..money import DISPLAY_CURRENCIES
+from . import verification
 from .models import (
     BuyerProfile,
     MerchantCategory,
@@ -265,6 +266,7 @@ def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
     if profile is None:
         raise DomainError(_l("Only merchants have a shop."))
     user.full_name = data.owner_name.strip()
+    changed = ["business_name"] if profile.business_name != data.business_name.strip() else []
     profile.business_name = data.business_name.strip()
     profile.whatsapp = data.whatsapp
     profile.address_line = data.address_line.strip()
@@ -274,9 +276,27 @@ def update_merchant_shop(user: User, data: MerchantShop) -> MerchantProfile:
     profile.story = (data.story or "").strip() or None
     _set_categories(profile, data.categories)
     db.session.flush()
+    verification.reopen_after_change(profile, user, changed)
     # The storefront, its product pages and its cards show these details.
     announce_after_commit(db.session, catalog_changed, "accounts", merchant_id=profile.id, shop=True)
     return profile
+
+
+def update_legal_identity(user: User, legal_name: str, nib: str, npwp: str | None) -> list[str]:
+    """The merchant's legal name, NIB and NPWP; a verified merchant that changes the name or NIB goes back for
+    review. Returns what changed of the key data."""
+    profile = user.merchant_profile
+    if profile is None:
+        raise DomainError(_l("Only merchants have a shop."))
+    legal_name = " ".join(legal_name.split())
+    if nib != profile.nib and db.session.scalar(
+            select(MerchantProfile.id).where(MerchantProfile.nib == nib, MerchantProfile.id != profile.id)):
+        raise NibTaken()
+    changed = [name for name, new in (("legal_name", legal_name), ("nib", nib)) if getattr(profile, name) != new]
+    profile.legal_name, profile.nib, profile.npwp = legal_name, nib, npwp or None
+    _flush_unique()
+    verification.reopen_after_change(profile, user, changed)
+    return changed
 
 
 def _apply_buyer_details(user: User, profile: BuyerProfile, details: BuyerDetails) -> None:

@@ -35,6 +35,17 @@ ACTIONS = {
     "showcase.product_added": _l("Product added to a showcase"),
     "showcase.product_removed": _l("Product taken out of a showcase"),
     "showcase.products_reordered": _l("Showcase products reordered"),
+    "merchant.submitted": _l("Merchant sent for verification"),
+    "merchant.verified": _l("Merchant verified"),
+    "merchant.rejected": _l("Merchant's verification rejected"),
+    "merchant.reopened": _l("Verified merchant changed key data: back for review"),
+    "merchant.suspended": _l("Merchant suspended"),
+    "merchant.reinstated": _l("Merchant's suspension lifted"),
+    "product.taken_down": _l("Listing taken down by an officer"),
+    "product.takedown_lifted": _l("Listing's takedown lifted"),
+    "report.filed": _l("Listing reported by a buyer"),
+    "report.dismissed": _l("Report dismissed"),
+    "report.actioned": _l("Report acted on"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -46,6 +57,8 @@ OBJECT_KINDS = {
     "merchant_payables": _l("Merchant payables"),
     "commission_rate": _l("Commission rate"),
     "showcase": _l("Showcase"),
+    "merchant": _l("Merchant"),
+    "listing_report": _l("Listing report"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

@@ -99,6 +99,14 @@ class Product(TimestampMixin, db.Model):
     npra_notification: Mapped[str | None] = mapped_column(String(20))
 
     published_at: Mapped[datetime | None]
+    # Taken down by an officer (moderation): back to draft, and its merchant cannot publish it again until
+    # an officer lifts the takedown. The reason is a code of catalog.services.TAKEDOWN_REASONS.
+    takedown_reason: Mapped[str | None] = mapped_column(String(24))
+    takedown_note: Mapped[str | None] = mapped_column(Text)
+    taken_down_at: Mapped[datetime | None]
+    # The officer's id, without a foreign key: on SQLite adding one would rebuild the products table (and drop
+    # its search triggers). The audit trail names the officer for good.
+    taken_down_by_id: Mapped[int | None]
     # Words buyers may search by that are not in the names: the category in every language.
     search_text: Mapped[str | None] = mapped_column(Text)
 
@@ -113,6 +121,10 @@ class Product(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ProductStatus.PUBLISHED
+
+    @property
+    def is_taken_down(self) -> bool:
+        return self.taken_down_at is not None
 
     @property
     def cover(self) -> ProductPhoto | None:

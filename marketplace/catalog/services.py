@@ -18,9 +18,10 @@ from ..extensions import db
 from ..media.pipeline import ImageRejected, ProcessedImage, pixel_count, process_image
 from ..media.services import delete_after_commit, store_image
 from ..media.storage import StorageBackend
+from ..verification import services as verification
 from . import hs
 from .models import FoodRegistration, HalalBody, PriceTier, Product, ProductPhoto, ProductStatus
-from .queries import is_visible, may_preview, only_visible
+from .queries import is_visible, may_preview, only_visible, shop_is_open
 
 MAX_PHOTOS = 8
 HALAL_WARNING_DAYS = 60
@@ -267,6 +268,8 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
     product = get_own_product(user, product_id)
     if (product.status, target) not in TRANSITIONS:
         raise InvalidTransition()
+    if target == ProductStatus.PUBLISHED and product.is_taken_down:
+        raise TakenDown()
     before = product.status
     was_published = product.is_published
     if target == ProductStatus.PUBLISHED:
@@ -282,9 +285,85 @@ def change_status(user: User, product_id: int, target: ProductStatus) -> Product
     return product
 
 
+# Why an officer takes a listing down: its merchant reads these in its own language, with the note beside.
+TAKEDOWN_REASONS = {
+    "prohibited": _l("The product may not be sold or exported to Malaysia."),
+    "misleading": _l("The name, photos or description are misleading."),
+    "counterfeit": _l("The product looks counterfeit or infringes a brand."),
+    "certificate": _l("A halal or BPOM claim is missing, expired or wrong."),
+    "wrong_category": _l("The product is in the wrong category or has the wrong HS code."),
+    "other": _l("Another reason: see the officer's note."),
+}
+
+
+class TakenDown(DomainError):
+    status_code = 409
+    default_message = _l("An officer took this listing down. Fix what the officer asked for; an officer will "
+                         "lift the takedown so that you can publish it again.")
+
+
+def _officer(actor: User) -> None:
+    if actor is None or not actor.is_officer:
+        raise DomainError(_l("Only officers can do this."))
+
+
+def get_product_for_officer(product_id: int) -> Product:
+    """Any product, whatever its status, for an officer's moderation page."""
+    product = db.session.scalar(select(Product).where(Product.id == product_id)
+                                .options(selectinload(Product.photos), selectinload(Product.merchant)))
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def take_down(actor: User, product_id: int, reason: str, note: str | None) -> Product:
+    """An officer takes a listing down: it leaves the catalog at once, and its merchant reads why."""
+    _officer(actor)
+    if reason not in TAKEDOWN_REASONS:
+        raise DomainError(_l("Please choose one of the options."), field="reason")
+    product = get_product_for_officer(product_id)
+    if product.is_taken_down:
+        raise DomainError(_l("This listing is already taken down."))
+    if product.status == ProductStatus.ARCHIVED:
+        raise DomainError(_l("This listing is archived: buyers do not see it."))
+    before = {"status": product.status, "taken_down": False}
+    was_published = product.is_published
+    product.status = ProductStatus.DRAFT
+    product.takedown_reason, product.takedown_note = reason, note or None
+    product.taken_down_at, product.taken_down_by_id = utcnow(), actor.id
+    _catalog_changed(product, listed=was_published)
+    db.session.flush()
+    audit.record(actor, "product.taken_down", "product", product.id, before,
+                 {"status": product.status, "taken_down": True, "reason": reason, **({"note": note} if note else {})})
+    return product
+
+
+def lift_takedown(actor: User, product_id: int) -> Product:
+    """An officer lifts a takedown: the merchant may publish the listing again (it stays a draft until then)."""
+    _officer(actor)
+    product = get_product_for_officer(product_id)
+    if not product.is_taken_down:
+        raise DomainError(_l("This listing is not taken down."))
+    before = {"taken_down": True, "reason": product.takedown_reason}
+    product.takedown_reason = product.takedown_note = product.taken_down_at = product.taken_down_by_id = None
+    _catalog_changed(product, listed=False)
+    db.session.flush()
+    audit.record(actor, "product.takedown_lifted", "product", product.id, before, {"taken_down": False})
+    return product
+
+
+def list_taken_down(limit: int = 100) -> list[Product]:
+    """Listings taken down by officers, newest first."""
+    return list(db.session.scalars(select(Product).where(Product.taken_down_at.is_not(None))
+                                   .options(selectinload(Product.merchant))
+                                   .order_by(Product.taken_down_at.desc()).limit(limit)))
+
+
 def duplicate_product(user: User, product_id: int) -> Product:
     """A draft copy with a new SKU; photos are shared until one copy changes them."""
     original = get_own_product(user, product_id)
+    if original.is_taken_down:
+        raise TakenDown()  # a copy would put the listing back without an officer's say
     data = product_data(original)
     base = f"{original.sku[:33]}-copy"
     sku, n = base, 1
@@ -411,7 +490,7 @@ def delete_photo(user: User, product_id: int, photo_id: int, backend: StorageBac
     _renumber(product, list(product.photos))
     _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards
     db.session.flush()
-    if not still_used:
+    if not still_used and not verification.workshop_photo_uses(photo.image_key):  # the same upload, on the shop
         delete_after_commit(db.session, backend, files)
 
 
@@ -461,7 +540,7 @@ def get_published_product(product_id: int, viewer: User | None = None) -> Produc
 def get_storefront(slug: str) -> tuple[MerchantProfile, list[Product]]:
     """A merchant's public shop and its published products, newest first."""
     merchant = db.session.scalar(select(MerchantProfile).where(MerchantProfile.slug == slug))
-    if merchant is None or not merchant.user.active:
+    if merchant is None or not shop_is_open(merchant):
         raise NotFound()
     products = db.session.scalars(
         only_visible(select(Product)).where(Product.merchant_id == merchant.id)

@@ -24,6 +24,7 @@ from ..extensions import db, limiter
 from ..media.storage import storage
 from ..rates.currency import request_rates, select_currency
 from ..shipping import couriers
+from ..verification import services as verification
 from . import csv_io, delivery, hs, pages, search, services
 from .forms import (
     PACKAGING_MATERIALS,
@@ -344,6 +345,7 @@ def storefront(slug: str):
     def body() -> dict:
         merchant, products = services.get_storefront(slug)
         html = render_template("catalog/_storefront.html", merchant=merchant, products=products,
+                               workshop=verification.workshop_photos_of(merchant.id),
                                language=language(), today=utcnow().date())
         return {"title": merchant.business_name, "html": html}
 
@@ -360,3 +362,4 @@ def register(app: Flask) -> None:
     add_navigation(app, ("merchant",), "products.index", _l("Products"), 20)
     add_dashboard_section(app, "merchant", lambda user: {"product_counts": services.count_own_products(user)})
     app.jinja_env.filters.update(hs=hs.format_hs, hs_chapter=hs.chapter_name)
+    app.jinja_env.globals.update(takedown_reason=lambda code: services.TAKEDOWN_REASONS.get(code, code or ""))

@@ -17,7 +17,7 @@ from ..catalog.models import Product, ProductStatus
 from ..core.models import utcnow
 from ..customs.services import seed_sample_rules
 from ..extensions import db
-from ..media.storage import StorageBackend
+from ..media.storage import StorageBackend, document_storage
 from ..orders import cart as carts
 from ..payables import services as payables
 from ..rates import services as rates
@@ -26,6 +26,7 @@ from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
 from .packshots import draw_packshot
 from .showcases import seed_showcases
+from .verification import seed_verification
 
 DEMO_PASSWORD = "serumpun-demo"
 
@@ -155,6 +156,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         report.orders_created = seed_orders()
         seed_cart()
         report.showcases_created = seed_showcases(backend)
+        seed_verification(backend, document_storage(), utcnow().date())
     return report
 
 

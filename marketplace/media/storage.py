@@ -14,10 +14,17 @@ from flask import Flask, current_app, url_for
 
 NAME = re.compile(r"^[0-9a-f]{64}\.(webp|jpg)$")
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+# Merchants' documents: kept apart from photos, never public (see build_document_storage).
+DOCUMENT_NAME = re.compile(r"^[0-9a-f]{64}\.(pdf|jpg)$")
+DOCUMENT_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg"}
 
 
 def valid_name(name: str) -> bool:
     return bool(NAME.match(name))
+
+
+def valid_document_name(name: str) -> bool:
+    return bool(DOCUMENT_NAME.match(name))
 
 
 class StorageBackend:
@@ -42,11 +49,13 @@ class StorageBackend:
 class LocalStorage(StorageBackend):
     """instance/media, served by the app itself (or by a web server in front of it)."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, name_check=valid_name, public: bool = True):
         self.root = Path(root)
+        self.name_check = name_check
+        self.public = public
 
     def path(self, name: str) -> Path:
-        if not valid_name(name):
+        if not self.name_check(name):
             raise ValueError(f"not a media file name: {name!r}")
         return self.root / name[:2] / name
 
@@ -61,7 +70,8 @@ class LocalStorage(StorageBackend):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server in front may run as another user
+            # mkstemp makes 0600; a web server in front may serve photos as another user (never documents)
+            os.chmod(tmp, 0o644 if self.public else 0o600)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -77,6 +87,8 @@ class LocalStorage(StorageBackend):
         self.path(name).unlink(missing_ok=True)
 
     def url(self, name: str) -> str:
+        if not self.public:
+            raise ValueError("private files have no public address")
         return url_for("media.serve", name=name)
 
 
@@ -84,10 +96,13 @@ class S3Storage(StorageBackend):
     """Any S3-compatible object store; files are public and cached for a year."""
 
     def __init__(self, bucket: str, endpoint_url: str | None, public_url: str | None, region: str | None = None,
-                 access_key: str | None = None, secret_key: str | None = None):
+                 access_key: str | None = None, secret_key: str | None = None, name_check=valid_name,
+                 cache_control: str = "public, max-age=31536000, immutable"):
         import boto3
 
         self.bucket = bucket
+        self.name_check = name_check
+        self.cache_control = cache_control
         self.public_url = (public_url or "").rstrip("/")
         self.client = boto3.client(
             "s3", endpoint_url=endpoint_url or None, region_name=region or None,
@@ -104,11 +119,10 @@ class S3Storage(StorageBackend):
             return False
 
     def save(self, name: str, data: bytes, content_type: str) -> None:
-        if not valid_name(name):
+        if not self.name_check(name):
             raise ValueError(f"not a media file name: {name!r}")
         self.client.put_object(
-            Bucket=self.bucket, Key=name, Body=data, ContentType=content_type,
-            CacheControl="public, max-age=31536000, immutable",
+            Bucket=self.bucket, Key=name, Body=data, ContentType=content_type, CacheControl=self.cache_control,
         )
 
     def open(self, name: str) -> bytes | None:
@@ -141,5 +155,24 @@ def build_storage(app: Flask) -> StorageBackend:
     raise ValueError(f"MEDIA_STORAGE must be 'local' or 's3', got {kind!r}")
 
 
+def build_document_storage(app: Flask) -> StorageBackend:
+    """Where merchants' documents live: a private S3 bucket of their own when DOCUMENTS_S3_BUCKET is set (never
+    the photos' public one; it uses the S3_* connection settings), else DOCUMENTS_ROOT (instance/documents),
+    outside what /media serves. Read only through the app's authorised view."""
+    bucket = app.config.get("DOCUMENTS_S3_BUCKET")
+    if bucket:
+        return S3Storage(
+            bucket=bucket, endpoint_url=app.config["S3_ENDPOINT_URL"], public_url=None,
+            region=app.config["S3_REGION"], access_key=app.config["S3_ACCESS_KEY_ID"],
+            secret_key=app.config["S3_SECRET_ACCESS_KEY"], name_check=valid_document_name,
+            cache_control="private, no-store",
+        )
+    return LocalStorage(app.config["DOCUMENTS_ROOT"], name_check=valid_document_name, public=False)
+
+
 def storage() -> StorageBackend:
     return current_app.extensions["serumpun.storage"]
+
+
+def document_storage() -> StorageBackend:
+    return current_app.extensions["serumpun.documents"]

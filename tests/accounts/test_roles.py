@@ -7,14 +7,16 @@ import pytest
 
 from ..helpers import text_of
 
-AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
-         "/officer/showcases/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
+AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/", "/buyer/profile",
+         "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/", "/admin/",
+         "/admin/outbox", "/admin/officers/invite"]
+OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/"}
 
 ALLOWED = {
-    "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
+    "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/"},
     "buyer@serumpun.example": {"/buyer/profile"},
-    "officer@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/"},
-    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "officer@serumpun.example": OFFICER_AREAS,
+    "admin@serumpun.example": OFFICER_AREAS | {"/admin/", "/admin/outbox", "/admin/officers/invite"},
 }
 
 
@@ -43,13 +45,14 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products", "Showcases"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement",
+                                       "Export readiness", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Showcases", "Payments", "Payables", "Exchange rates", "Couriers",
-                                      "Customs rules", "Audit trail", "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Showcases", "Payments",
-                                    "Payables",
-                                    "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Outbox", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Verification", "Showcases", "Reports", "Payments", "Payables",
+                                      "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Verification", "Showcases",
+                                    "Reports", "Payments", "Payables", "Exchange rates", "Couriers",
+                                    "Customs rules", "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):
