@@ -89,9 +89,10 @@ def register_blueprints(app: Flask) -> None:
     from .rates import views as rates
     from .shipping import views as shipping
     from .site import views as site
+    from .trade import views as trade
 
     for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, rates, shipping,
-                    customs, admin, api):
+                    customs, admin, api, trade):
         package.register(app)
 
 

@@ -29,6 +29,8 @@ ACTIONS = {
     "payout.recorded": _l("Payout to a merchant recorded"),
     "ledger.corrected": _l("Merchant balance corrected"),
     "commission.set": _l("Commission rate set"),
+    "buying_request.posted": _l("Buying request posted"),
+    "buying_request.closed": _l("Buying request closed"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -39,6 +41,7 @@ OBJECT_KINDS = {
     "order": _l("Order"),
     "merchant_payables": _l("Merchant payables"),
     "commission_rate": _l("Commission rate"),
+    "buying_request": _l("Buying request"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

@@ -24,6 +24,7 @@ from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
+from .trade import seed_trade
 from .packshots import draw_packshot
 
 DEMO_PASSWORD = "serumpun-demo"
@@ -152,6 +153,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         seed_catalog(backend, report)
         report.orders_created = seed_orders()
         seed_cart()
+        seed_trade()
     return report
 
 

@@ -8,13 +8,14 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
-         "/admin/", "/admin/outbox", "/admin/officers/invite"]
+         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
     "buyer@serumpun.example": {"/buyer/profile"},
-    "officer@serumpun.example": {"/officer/", "/officer/rates/"},
-    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "officer@serumpun.example": {"/officer/", "/officer/rates/", "/officer/requests/"},
+    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/officer/requests/", "/admin/", "/admin/outbox",
+                               "/admin/officers/invite"},
 }
 
 
@@ -43,12 +44,15 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Inquiries", "Buying requests",
+                                       "Shop details", "Statement", "Account"]),
+        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Inquiries", "Buying requests",
+                                    "Account"]),
         ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
-                                      "Customs rules", "Audit trail", "Account"]),
+                                      "Customs rules", "Buying requests", "Audit trail", "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Payments", "Payables",
-                                    "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Outbox", "Account"]),
+                                    "Exchange rates", "Couriers", "Customs rules", "Buying requests", "Audit trail",
+                                    "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):
