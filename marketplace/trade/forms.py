@@ -12,6 +12,16 @@ from .models import ShippingTerms
 from .services import MAX_MESSAGE, MAX_NOTES, MAX_QUANTITY, TARGET_CURRENCIES, TERMS_NAMES
 
 
+class ChoiceRadioField(RadioField):
+    """Radio buttons whose refusal of an unknown value speaks our languages."""
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            return  # whether a choice is needed is the validators' business
+        if self.data not in {choice.value for choice in self.iter_choices()}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+
 class TargetPriceMixin:
     """A target price per unit, typed in the currency chosen beside it (ringgit with sen, or whole rupiah)."""
 
@@ -57,7 +67,7 @@ class QuoteForm(FlaskForm):
                            description=_l("The buyer orders exactly this many at this price."))
     valid_until = DateField(_l("Valid until"), validators=[required()],
                             description=_l("The quote ends at midnight of this day, Bandung time."))
-    shipping_terms = RadioField(_l("Shipping"), validators=[chosen()], default=ShippingTerms.COURIER.value,
+    shipping_terms = ChoiceRadioField(_l("Shipping"), validators=[chosen()], default=ShippingTerms.COURIER.value,
                                 choices=options((t.value, name) for t, name in TERMS_NAMES.items()))
     notes = TextAreaField(_l("Notes (optional)"), validators=[length(MAX_NOTES)], filters=[strip],
                           description=_l("Packing, lead time, payment or freight terms."))
