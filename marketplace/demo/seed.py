@@ -24,8 +24,8 @@ from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
-from .trade import seed_trade
 from .packshots import draw_packshot
+from .trade import seed_trade
 
 DEMO_PASSWORD = "serumpun-demo"
 

@@ -12,7 +12,6 @@ from marketplace.trade.models import Inquiry, InquiryMessage, InquiryMove, Inqui
 from ..helpers import Client, text_of
 from .conftest import ask, inquiry_count, send_quote, signed_in
 
-
 UNREAD_ONE = '<span class="nav-count">1<span class="visually-hidden">'
 
 
