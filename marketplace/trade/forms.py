@@ -28,7 +28,7 @@ class TargetPriceMixin:
     target_price = StringField(_l("Target price per unit (optional)"), filters=[strip],
                                render_kw={"inputmode": "decimal"},
                                description=_l("What you hope to pay for one unit, before shipping."))
-    target_currency = ChoiceField(_l("Currency of the target price"), choices=options((c, c) for c in TARGET_CURRENCIES),
+    target_currency = ChoiceField(_l("Currency"), choices=options((c, c) for c in TARGET_CURRENCIES),
                                   validators=[chosen()], default="MYR")
     minor_target: int | None = None
 
