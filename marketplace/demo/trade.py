@@ -34,6 +34,7 @@ class DemoInquiry:
     discount: float | None  # the quote's price against the tier price; None: no quote yet
     valid_days: int  # from the day of the quote
     outcome: str  # open, quoted, accepted, declined, expired
+    sea_freight: tuple[int, int] | None = None  # (freight in rupiah, days): by sea instead of a courier
 
 
 INQUIRIES = [
@@ -48,7 +49,8 @@ INQUIRIES = [
     DemoInquiry("hijab", 60, 10, "Do you have the voile hijab in 5 colours, 12 each, for our boutique?",
                 "Ada, Bu. Lima warna masing-masing 12 helai.", 0.95, 10, "declined"),
     DemoInquiry("bamboo", 40, 25, "We are looking at 40 bamboo lamps for a hotel lobby in KL.",
-                "Lampu bambu bisa kami buat dalam 3 minggu, Bu.", 0.88, 7, "expired"),
+                "Lampu bambu bisa kami buat dalam 3 minggu, Bu. Kami kirim lewat kargo laut ke Port Klang.", 0.88, 7,
+                "expired", (2_400_000, 24)),
 ]
 
 
@@ -81,9 +83,12 @@ def seed_trade() -> int:
             continue
         replied = start + timedelta(hours=3)
         trade.write_message(merchant_user, inquiry, item.reply, "id", replied)
+        freight, days = item.sea_freight or (None, None)
         terms = trade.QuoteTerms(product.id, max(1, round(product.unit_price_for(item.quantity) * item.discount)),
                                  item.quantity, trade.bandung_today(replied) + timedelta(days=item.valid_days),
-                                 ShippingTerms.COURIER, "Harga belum termasuk ongkos kirim dan pajak Malaysia.")
+                                 ShippingTerms.SEA_FREIGHT if freight else ShippingTerms.COURIER,
+                                 "Harga belum termasuk pajak Malaysia." if freight else
+                                 "Harga belum termasuk ongkos kirim dan pajak Malaysia.", freight, days)
         quote = trade.make_quote(merchant_user, inquiry, terms, "id", replied + timedelta(minutes=5))
         answered = replied + timedelta(days=1)
         if item.outcome == "accepted":

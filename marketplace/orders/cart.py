@@ -27,7 +27,7 @@ from ..money import Money, Rate, convert, from_idr
 from ..shipping import quote
 from ..shipping.couriers import quote_services
 from .models import CartCourier, CartLine
-from .quotes import MerchantParcel, price_parcel
+from .quotes import AgreedFreight, MerchantParcel, price_parcel
 
 MAX_DIGITS = 7  # a quantity has at most seven digits: far above any stock, far below an integer overflow
 
@@ -83,6 +83,9 @@ class SessionCart:
     def agreed_prices(self) -> dict[int, AgreedPrice]:
         return {}  # a cart's lines are at the list's tier prices
 
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return {}  # a cart's parcels go by courier
+
 
 class DatabaseCart:
     """A signed-in buyer's cart in its tables; changes are flushed, the request's unit of work commits them."""
@@ -129,6 +132,9 @@ class DatabaseCart:
     def agreed_prices(self) -> dict[int, AgreedPrice]:
         return {}  # a cart's lines are at the list's tier prices
 
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return {}  # a cart's parcels go by courier
+
 
 @dataclass(frozen=True)
 class AgreedPrice:
@@ -145,14 +151,19 @@ class AgreedCart:
     agreed ones whatever the list price or the tiers say now; stock is still taken at checkout.
     """
 
-    def __init__(self, lines: dict[int, int], prices: dict[int, AgreedPrice]):
+    def __init__(self, lines: dict[int, int], prices: dict[int, AgreedPrice],
+                 freight: dict[int, AgreedFreight] | None = None):
         self._lines, self._prices, self._couriers = dict(lines), dict(prices), {}
+        self._freight = dict(freight or {})  # by merchant id: the merchant's own freight instead of a courier
 
     def lines(self) -> dict[int, int]:
         return dict(self._lines)
 
     def agreed_prices(self) -> dict[int, AgreedPrice]:
         return dict(self._prices)
+
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return dict(self._freight)
 
     def set_line(self, product_id: int, quantity: int) -> None:
         raise CartRefused(_l("The quantity of a quote is fixed. Ask the merchant for a new quote."))
@@ -370,14 +381,15 @@ def view_cart(cart: Cart, state: str, rate: Rate | None, today: date) -> CartVie
     priced = rate is not None and rate.currency == "MYR" and rules is not None
     services, zone = quote_services(), MALAYSIAN_STATES[state].zone
     choices = cart.couriers()
-    agreed = cart.agreed_prices()
+    agreed, freight = cart.agreed_prices(), cart.agreed_freight()
     parcels = []
     for merchant_id, group in groups.items():
         unit_idr = {p.id: agreed[p.id].unit_price_idr if p.id in agreed else p.unit_price_for(q) for p, q in group}
         lines = tuple(CartLineView(p, q, unit_idr[p.id], from_idr(unit_idr[p.id], rate).amount if priced else 0,
                                    agreed[p.id].quote_id if p.id in agreed else None) for p, q in group)
         shippable = all(p.packed_weight_g and p.box_length_mm is not None and p.hs_code for p, _ in group)
-        parcel = price_parcel(group, services, zone, rate, rules, choices.get(merchant_id), unit_idr) \
+        parcel = price_parcel(group, services, zone, rate, rules, choices.get(merchant_id), unit_idr,
+                              freight.get(merchant_id)) \
             if priced and shippable else MerchantParcel(group[0][0].merchant, 0, quote.Quote(), None)
         parcels.append(CartParcel(group[0][0].merchant, lines, parcel))
     return CartView(state, tuple(parcels), tuple(gone), priced)

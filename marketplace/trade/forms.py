@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 from ..core.forms import ChoiceField, DateField, NumberField, PriceField, chosen, length, options, required, strip
 from ..money import MAX_IDR_PRICE, MoneyError, parse_amount
 from .models import ShippingTerms
-from .services import MAX_MESSAGE, MAX_NOTES, MAX_QUANTITY, TARGET_CURRENCIES, TERMS_NAMES
+from .services import MAX_FREIGHT_DAYS, MAX_MESSAGE, MAX_NOTES, MAX_QUANTITY, TARGET_CURRENCIES, TERMS_NAMES
 
 
 class ChoiceRadioField(RadioField):
@@ -69,6 +69,10 @@ class QuoteForm(FlaskForm):
                             description=_l("The quote ends at midnight of this day, Bandung time."))
     shipping_terms = ChoiceRadioField(_l("Shipping"), validators=[chosen()], default=ShippingTerms.COURIER.value,
                                 choices=options((t.value, name) for t, name in TERMS_NAMES.items()))
+    freight = PriceField(_l("Sea freight for the whole order (rupiah)"),
+                         description=_l("Only for sea freight: what the buyer pays for the shipment."))
+    freight_days = NumberField(_l("Days by sea"), minimum=1, maximum=MAX_FREIGHT_DAYS,
+                               description=_l("Only for sea freight: from your door to the buyer's."))
     notes = TextAreaField(_l("Notes (optional)"), validators=[length(MAX_NOTES)], filters=[strip],
                           description=_l("Packing, lead time, payment or freight terms."))
 

@@ -35,7 +35,7 @@ class QuoteStatus(enum.StrEnum):
 
 class ShippingTerms(enum.StrEnum):
     COURIER = "courier"  # a courier carries it; shipping and Malaysian taxes are worked out at checkout
-    SEA_FREIGHT = "sea_freight"  # the merchant arranges sea freight, as the quote's notes say
+    SEA_FREIGHT = "sea_freight"  # the merchant ships by sea at the freight quoted; no courier is priced
 
 
 def _enum(kind, name):
@@ -133,6 +133,9 @@ class Quote(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_idr > 0 AND unit_price_idr <= 1000000000", name="unit_price_range"),
+        CheckConstraint("(shipping_terms = 'courier' AND freight_idr IS NULL AND freight_days IS NULL) OR "
+                        "(shipping_terms = 'sea_freight' AND freight_idr > 0 AND freight_idr <= 1000000000 "
+                        "AND freight_days BETWEEN 1 AND 120)", name="freight_with_its_terms"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +150,8 @@ class Quote(db.Model):
     valid_until: Mapped[date]
     expires_at: Mapped[datetime] = mapped_column(index=True)  # the end of valid_until in Bandung, in UTC
     shipping_terms: Mapped[ShippingTerms] = mapped_column(_enum(ShippingTerms, "shipping_terms"))
+    freight_idr: Mapped[int | None] = mapped_column(BigInteger)  # sea freight: the whole order's, in rupiah
+    freight_days: Mapped[int | None]  # sea freight: days on the way, as the merchant says
     notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[QuoteStatus] = mapped_column(_enum(QuoteStatus, "quote_status"), default=QuoteStatus.OFFERED)
     language: Mapped[str] = mapped_column(String(8))

@@ -28,6 +28,7 @@ from ..orders import checkout
 from ..orders.cart import AgreedCart, AgreedPrice, CartView, view_cart
 from ..orders.lifecycle import OutOfStock
 from ..orders.models import Order, OrderStatus
+from ..orders.quotes import AgreedFreight
 from .models import Inquiry, InquiryMessage, InquiryMove, InquiryStatus, Quote, QuoteStatus, ShippingTerms
 
 S = InquiryStatus
@@ -56,7 +57,7 @@ QUOTE_STATUS_NAMES = {
 }
 TERMS_NAMES = {
     ShippingTerms.COURIER: _l("By courier: shipping and Malaysian taxes are added at checkout"),
-    ShippingTerms.SEA_FREIGHT: _l("Sea freight arranged by the merchant (see the notes)"),
+    ShippingTerms.SEA_FREIGHT: _l("Sea freight arranged by the merchant, at the freight quoted"),
 }
 TARGET_CURRENCIES = ("MYR", "IDR")
 MAX_QUANTITY = 1_000_000
@@ -64,6 +65,7 @@ MAX_MESSAGE = 2000
 MAX_NOTES = 1000
 MAX_VALID_DAYS = 90  # a quote promises a price for at most three months
 MAX_NEEDED_DAYS = 730
+MAX_FREIGHT_DAYS = 120
 
 MAIL_JOB = "trade.mail"
 EXPIRE_JOB = "trade.expire_quote"
@@ -97,6 +99,8 @@ class QuoteTerms:
     valid_until: date
     shipping_terms: ShippingTerms
     notes: str | None
+    freight_idr: int | None = None  # sea freight only: the whole order's freight, in rupiah
+    freight_days: int | None = None  # sea freight only: days on the way
 
 
 def bandung_today(now: datetime) -> date:
@@ -263,6 +267,14 @@ def make_quote(merchant_user: User, inquiry: Inquiry, terms: QuoteTerms, languag
         raise TradeRefused(_l("Only %(stock)d are in stock. Add stock to the product first, or quote fewer.",
                               stock=product.stock), field="quantity")
     check_future_date(terms.valid_until, now, MAX_VALID_DAYS, "valid_until")
+    freight_idr, freight_days = None, None
+    if terms.shipping_terms == ShippingTerms.SEA_FREIGHT:
+        if terms.freight_idr is None or not 0 < terms.freight_idr <= MAX_IDR_PRICE:
+            raise TradeRefused(_l("Enter the sea freight for the whole order, in rupiah."), field="freight")
+        if terms.freight_days is None or not 1 <= terms.freight_days <= MAX_FREIGHT_DAYS:
+            raise TradeRefused(_l("Enter the days by sea, from %(min)d to %(max)d.", min=1, max=MAX_FREIGHT_DAYS),
+                               field="freight_days")
+        freight_idr, freight_days = terms.freight_idr, terms.freight_days
     if terms.notes is not None and len(terms.notes) > MAX_NOTES:
         raise TradeRefused(_l("Use at most %(max)d characters.", max=MAX_NOTES), field="notes")
     previous = inquiry.current_quote
@@ -270,7 +282,8 @@ def make_quote(merchant_user: User, inquiry: Inquiry, terms: QuoteTerms, languag
                   product_name_id=product.name_id, product_name_en=product.name_en,
                   unit_price_idr=terms.unit_price_idr, list_price_idr=product.unit_price_for(terms.quantity),
                   quantity=terms.quantity, valid_until=terms.valid_until, expires_at=expires_at(terms.valid_until),
-                  shipping_terms=terms.shipping_terms, notes=(terms.notes or "").strip() or None,
+                  shipping_terms=terms.shipping_terms, freight_idr=freight_idr, freight_days=freight_days,
+                  notes=(terms.notes or "").strip() or None,
                   status=QuoteStatus.OFFERED, language=language, created_at=now)
     inquiry.quotes.append(quote)
     db.session.flush()
@@ -386,8 +399,13 @@ def history(inquiry: Inquiry) -> list[InquiryMove]:
 # Checking out an accepted quote: the quote becomes an order through the same checkout as a cart.
 
 def _agreed_cart(quote: Quote) -> AgreedCart:
+    """The quote as checkout reads it: its product at its price, and by sea its freight instead of a courier."""
+    freight = {}
+    if quote.shipping_terms == ShippingTerms.SEA_FREIGHT:
+        freight[quote.inquiry.merchant_id] = AgreedFreight(quote.freight_idr, quote.freight_days,
+                                                           f"Sea freight (quote {quote.id})")
     return AgreedCart({quote.product_id: quote.quantity},
-                      {quote.product_id: AgreedPrice(quote.unit_price_idr, quote.id)})
+                      {quote.product_id: AgreedPrice(quote.unit_price_idr, quote.id)}, freight)
 
 
 def live_order(quote: Quote) -> Order | None:

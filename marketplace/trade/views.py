@@ -187,8 +187,10 @@ def make_quote(inquiry_id: int):
     form = _quote_form(inquiry, request.form)
     if not form.validate_on_submit():
         return _thread_page(inquiry_id, quote_form=form, status=400)
+    by_sea = form.shipping_terms.data == ShippingTerms.SEA_FREIGHT.value
     terms = services.QuoteTerms(int(form.product_id.data), form.unit_price.rupiah, form.quantity.data,
-                                form.valid_until.data, ShippingTerms(form.shipping_terms.data), form.notes.data or None)
+                                form.valid_until.data, ShippingTerms(form.shipping_terms.data), form.notes.data or None,
+                                form.freight.rupiah if by_sea else None, form.freight_days.data if by_sea else None)
     with unit_of_work() as work:
         inquiry = services.inquiry_for(current_user, inquiry_id, lock=True)
         services.make_quote(current_user, inquiry, terms, _language(), utcnow())

@@ -229,3 +229,47 @@ def test_the_thread_reads_in_each_language(app, two_shops, buyer, merchant, lang
     assert page.status_code == 200
     assert f'<html lang="{language}">' in page.get_data(as_text=True)
     assert "Accept and order" not in text_of(page)  # translated
+
+
+def test_a_sea_freight_quote_is_ordered_with_its_freight_instead_of_a_courier(app, two_shops, buyer, merchant):
+    from marketplace.orders.models import MerchantOrder
+
+    inquiry_id, quote_id = quoted(app, two_shops, buyer, merchant, shipping_terms="sea_freight",
+                                  freight="1.500.000", freight_days="21")
+    thread = text_of(buyer.get(f"/inquiries/{inquiry_id}"))
+    assert "Sea freight arranged by the merchant" in thread and "for the whole order, 21 days by sea" in thread
+    buyer.post(f"/inquiries/{inquiry_id}/accept", {"quote_id": quote_id})
+    page = text_of(buyer.get(f"/inquiries/{inquiry_id}/checkout"))
+    assert f"Sea freight (quote {quote_id})" in page
+    buyer.post(f"/inquiries/{inquiry_id}/checkout", {**CHECKOUT, "checkout_key": checkout_key(buyer, inquiry_id)})
+    with app.app_context():
+        parcel = db.session.scalar(select(MerchantOrder))
+        assert (parcel.service_code, parcel.shipping_idr, parcel.transit_days, parcel.boxes) == \
+            ("agreed-freight", 1_500_000, "21-21", 1)
+        assert parcel.goods_idr == 48 * 70_000
+        assert parcel.total_sen == parcel.goods_sen + parcel.shipping_sen + parcel.tax_sen
+        assert parcel.declarations[0]["boxes"] == 1 and parcel.declarations[0]["lines"][0]["quantity"] == 48
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"freight": "", "freight_days": "21"}, "Enter the sea freight for the whole order, in rupiah."),
+    ({"freight": "1.500.000", "freight_days": ""}, "Enter the days by sea, from 1 to 120."),
+    ({"freight": "1.500.000", "freight_days": "0"}, "Enter a number from 1 to 120."),
+    ({"freight": "1.500.000,5", "freight_days": "21"}, "Rupiah prices are whole numbers: no sen."),
+])
+def test_a_sea_freight_quote_needs_its_freight_and_days(app, two_shops, buyer, merchant_en, fields, message):
+    inquiry_id = ask(buyer, two_shops["coffee"])
+    from .conftest import quote_form
+
+    response = merchant_en.post(f"/inquiries/{inquiry_id}/quotes",
+                                {**quote_form(two_shops["coffee"]), "shipping_terms": "sea_freight", **fields})
+    assert response.status_code == 400 and message in text_of(response)
+    with app.app_context():
+        assert db.session.scalar(select(Quote.id)) is None
+
+
+def test_a_courier_quote_keeps_no_freight_typed_by_mistake(app, two_shops, buyer, merchant):
+    inquiry_id, quote_id = quoted(app, two_shops, buyer, merchant, freight="1.500.000", freight_days="21")
+    with app.app_context():
+        quote = db.session.get(Quote, quote_id)
+        assert (quote.shipping_terms.value, quote.freight_idr, quote.freight_days) == ("courier", None, None)

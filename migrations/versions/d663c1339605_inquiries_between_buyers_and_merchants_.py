@@ -1,8 +1,8 @@
-"""inquiries, quotes and buying requests
+"""Inquiries between buyers and merchants, their quotes and moves, buying requests; order lines keep their quote
 
-Revision ID: bb39f294c5bb
+Revision ID: d663c1339605
 Revises: 4cca77cbc6ef
-Create Date: 2026-12-02 06:27:38.221631
+Create Date: 2026-12-02 06:47:42.255182
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bb39f294c5bb'
+revision = 'd663c1339605'
 down_revision = '4cca77cbc6ef'
 branch_labels = None
 depends_on = None
@@ -102,12 +102,15 @@ def upgrade():
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('shipping_terms', sa.Enum('courier', 'sea_freight', name='shipping_terms', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('freight_idr', sa.BigInteger(), nullable=True),
+    sa.Column('freight_days', sa.Integer(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('status', sa.Enum('offered', 'accepted', 'declined', 'expired', 'superseded', name='quote_status', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(shipping_terms = 'courier' AND freight_idr IS NULL AND freight_days IS NULL) OR (shipping_terms = 'sea_freight' AND freight_idr > 0 AND freight_idr <= 1000000000 AND freight_days BETWEEN 1 AND 120)", name=op.f('ck_inquiry_quotes_freight_with_its_terms')),
     sa.CheckConstraint('quantity > 0', name=op.f('ck_inquiry_quotes_quantity_positive')),
     sa.CheckConstraint('unit_price_idr > 0 AND unit_price_idr <= 1000000000', name=op.f('ck_inquiry_quotes_unit_price_range')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_inquiry_quotes_author_id_users'), ondelete='SET NULL'),
