@@ -177,3 +177,19 @@ def _quote(product_id, **overrides):
 def inquiry_count_in(app) -> int:
     with app.app_context():
         return inquiry_count()
+
+
+def test_a_question_from_the_storefront_is_quoted_on_a_product_the_merchant_chooses(app, two_shops, buyer, merchant):
+    from .conftest import inquiry_form
+
+    response = buyer.post("/inquiries/new?merchant=sangrai-preanger-coffee", inquiry_form(quantity="4"))
+    inquiry_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    form = merchant.get(f"/inquiries/{inquiry_id}").get_data(as_text=True)
+    assert '<option selected value="' not in form.split('name="product_id"')[1].split("</select>")[0]  # it chooses
+    send_quote(merchant, inquiry_id, two_shops["tea"], quantity="4", unit_price="40000")
+    with app.app_context():
+        quote = db.session.scalar(select(Quote))
+        assert (quote.product_id, quote.quantity, db.session.get(Inquiry, inquiry_id).product_id) == \
+            (two_shops["tea"], 4, None)
+    buyer.post(f"/inquiries/{inquiry_id}/accept", {"quote_id": quote.id})
+    assert "4 × Coffee C-2" in text_of(buyer.get(f"/inquiries/{inquiry_id}/checkout"))
