@@ -88,11 +88,12 @@ def register_blueprints(app: Flask) -> None:
     from .payments import views as payments
     from .rates import views as rates
     from .shipping import views as shipping
+    from .showcases import views as showcases
     from .site import views as site
     from .trade import views as trade
 
     for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, rates, shipping,
-                    customs, admin, api, trade):
+                    customs, admin, api, showcases, trade):
         package.register(app)
 
 

@@ -134,6 +134,8 @@ class BaseConfig:
 
     # Buying. A checkout holds its stock this long for the payment; then the order expires.
     ORDER_HOLD_MINUTES = 30
+    # A bank transfer (IBG, or staff checking the account) takes longer than a card: its hold, in hours.
+    BANK_TRANSFER_HOLD_HOURS = 24
     # Bank transfer, the default way to pay: the account buyers pay into (DuitNow or IBG) with the order number
     # as reference. The demo's account is an example, not a real one.
     BANK_NAME = "Maybank"
@@ -198,6 +200,7 @@ FROM_ENVIRONMENT = {
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
     "ORDER_HOLD_MINUTES": _int,
+    "BANK_TRANSFER_HOLD_HOURS": _int,
     "BANK_NAME": os.environ.get,
     "BANK_ACCOUNT_NAME": os.environ.get,
     "BANK_ACCOUNT_NUMBER": os.environ.get,

@@ -159,6 +159,23 @@ def test_seed_demo_places_the_demo_buyers_orders_in_each_state_once(app, seeded)
     assert orders[3].number in text_of(client.get("/officer/payments/"))
 
 
+def test_seed_demo_publishes_two_showcases_one_for_a_petaling_jaya_trade_week(app, seeded):
+    from marketplace.showcases.models import Showcase, ShowcaseStatus
+
+    first, second = seeded
+    assert "Demo showcases: 2 published." in first.output and "Demo showcases: 0 published." in second.output
+    with app.app_context():
+        showcases = db.session.scalars(select(Showcase).order_by(Showcase.id)).all()
+        assert [s.status for s in showcases] == [ShowcaseStatus.PUBLISHED] * 2
+        assert [s.event_name for s in showcases] == ["Petaling Jaya Trade Week", None]
+        assert all(3 <= len(s.items) <= 8 and s.cover and s.title_id and s.title_ms for s in showcases)
+        slugs = [s.slug for s in showcases]
+    client = Client(app)
+    home = client.get("/").get_data(as_text=True)
+    assert all(f'href="/showcases/{slug}"' in home for slug in slugs)
+    assert client.get(f"/showcases/{slugs[0]}/line-sheet.pdf").get_data().startswith(b"%PDF-")
+
+
 def test_seed_demo_gives_the_buyer_an_inquiry_in_each_status_and_buying_requests(app, seeded):
     from marketplace.trade.models import BuyingRequest, Inquiry, QuoteStatus
 

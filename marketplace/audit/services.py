@@ -29,6 +29,12 @@ ACTIONS = {
     "payout.recorded": _l("Payout to a merchant recorded"),
     "ledger.corrected": _l("Merchant balance corrected"),
     "commission.set": _l("Commission rate set"),
+    "showcase.created": _l("Showcase created"),
+    "showcase.changed": _l("Showcase changed"),
+    "showcase.cover_changed": _l("Showcase cover changed"),
+    "showcase.product_added": _l("Product added to a showcase"),
+    "showcase.product_removed": _l("Product taken out of a showcase"),
+    "showcase.products_reordered": _l("Showcase products reordered"),
     "buying_request.posted": _l("Buying request posted"),
     "buying_request.closed": _l("Buying request closed"),
 }
@@ -41,6 +47,7 @@ OBJECT_KINDS = {
     "order": _l("Order"),
     "merchant_payables": _l("Merchant payables"),
     "commission_rate": _l("Commission rate"),
+    "showcase": _l("Showcase"),
     "buying_request": _l("Buying request"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands

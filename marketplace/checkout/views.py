@@ -67,7 +67,7 @@ def start():
             order = checkout.place_order(
                 current_user, cart, address, form.checkout_key.data, form.payment_method.data, request_rates(),
                 select_currency(), str(get_locale()), utcnow().date(), utcnow(),
-                current_app.config["ORDER_HOLD_MINUTES"])
+                hold_minutes(form.payment_method.data))
             number = order.number
         if work.refused:
             attach_refusal(form, work.refused)
@@ -75,8 +75,15 @@ def start():
             return begin_payment(number)
     state = form.state.data if form.state.data in dict(state_choices()) else None
     view = carts.view_cart(cart, state or "MY-10", request_rates().get("MYR"), utcnow().date())
-    return render_template("checkout/checkout.html", form=form, view=view, state_chosen=state is not None), \
+    return render_template("checkout/checkout.html", form=form, view=view, state_chosen=state is not None,
+                           holds={p.name: hold_minutes(p.name) for p in providers}), \
         200 if request.method == "GET" or not form.errors else 400
+
+
+def hold_minutes(method: str) -> int:
+    """How long a new order's stock is held for its payment: a card pays at once, a bank transfer takes hours."""
+    config = current_app.config
+    return config["BANK_TRANSFER_HOLD_HOURS"] * 60 if method == "bank_transfer" else config["ORDER_HOLD_MINUTES"]
 
 
 def begin_payment(number: str):
@@ -135,6 +142,9 @@ def cancel(number: str):
     with unit_of_work() as work:
         order = queries.buyer_order(current_user, number, lock=True)
         lifecycle.cancel_unpaid(order, current_user, "cancelled by the buyer")
+    if not work.refused:
+        with unit_of_work():
+            payments.close_payment_pages(number, current_app)
     flash(str(work.refused.message) if work.refused else _("Order %(number)s is cancelled.", number=number),
           "error" if work.refused else "success")
     return redirect(url_for("checkout.order_page", number=number))
@@ -170,9 +180,6 @@ def ask_refund(number: str, parcel_number: str):
         parcel = next((p for p in order.parcels if p.number == parcel_number), None)
         if parcel is None:
             raise NotFound()
-        if parcel.status not in lifecycle.SHIPPED_STATES:
-            raise lifecycle.InvalidTransition(_l("A refund can be asked for once a parcel has shipped; before that, "
-                                                 "ask the merchant to cancel it."))
         lifecycle.request_refund(current_user, parcel, form.reason.data)
     flash(str(work.refused.message) if work.refused else _("Your refund request for %(number)s is sent.",
                                                            number=parcel_number),

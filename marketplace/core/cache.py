@@ -18,6 +18,9 @@ back, as a counter starting again at 1 could. The versions, and why they are cut
 - listing        every list and count of products across merchants: search results and facets,
                  the home page's sections, the API's product list.
 - pricing        what every delivered price depends on: courier rates and customs rules.
+- showcases      the officers' showcases: any change to one (text, cover, products, status, schedule).
+                 A showcase's page is also a list of products, so it depends on "listing" too: a
+                 product that leaves the catalog leaves every showcase with it.
 
 A sale changes one product's stock count: it bumps that product only, so every other product
 page, every listing and every storefront stays cached. No list shows the count, so they stay
@@ -55,12 +58,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from ..extensions import cache
-from .signals import catalog_changed
+from .signals import catalog_changed, showcases_changed
 from .ui import fill_registered
 
 VERSION_PREFIX = "version:"
 LISTING = "listing"
 PRICING = "pricing"
+SHOWCASES = "showcases"
 
 
 def product_version(product_id: int) -> str:
@@ -117,6 +121,14 @@ def forget_changed(sender, product_id: int | None = None, merchant_id: int | Non
 
 
 catalog_changed.connect(forget_changed)
+
+
+def forget_showcases(sender, **_) -> None:
+    """A showcase changed: every page that shows one (its own, the list, the home page)."""
+    bump(SHOWCASES)
+
+
+showcases_changed.connect(forget_showcases)
 
 
 def cache_key(namespace: str, parts: tuple, versions: Iterable[str] = ()) -> str:

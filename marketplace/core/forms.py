@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField as WTFormsDateField
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
@@ -72,6 +74,41 @@ class DateField(WTFormsDateField):
     def pre_validate(self, form):
         if self.process_errors and self.raw_data and self.raw_data[0].strip():
             raise StopValidation()  # something unreadable was typed: say so, not "this field is required"
+
+
+class DateTimeField(StringField):
+    """A moment typed on the reader's clock (a phone's picker sends 2027-06-30T09:00); .moment is UTC, naive."""
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("type", "datetime-local")
+        super().__init__(label, validators, filters=[strip], **kwargs)
+        self.moment: datetime | None = None
+
+    def process_data(self, value):
+        """A stored moment (naive UTC) shown on the reader's clock, as the picker wants it."""
+        if isinstance(value, datetime):
+            local = value.replace(tzinfo=timezone.utc).astimezone(get_timezone())
+            value = local.strftime("%Y-%m-%dT%H:%M")
+        super().process_data(value)
+
+    def pre_validate(self, form):
+        raw = (self.data or "").strip()
+        self.moment = None
+        if not raw:
+            return
+        for fmt in self.FORMATS:
+            try:
+                local = datetime.strptime(raw, fmt)
+            except ValueError:
+                continue
+            zone = get_timezone()
+            # pytz zones (Flask-Babel's) must localize: replace(tzinfo=) would give Jakarta's 1924 offset, +07:07.
+            aware = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
+            self.moment = aware.astimezone(timezone.utc).replace(tzinfo=None)
+            return
+        raise StopValidation(_l("Enter a date and time, like 2027-06-30 09:00."))
 
 
 def whole_number(minimum: int, maximum: int):

@@ -28,6 +28,9 @@ Keyword arguments, each optional; the sender says what changed, the listeners de
     prices: something every delivered price depends on changed (courier rates, customs rules).
 """)
 
+showcases_changed = signals.signal("showcases-changed", doc="""An officers' showcase changed: its text, cover,
+products, order or status (and so when it is public). No arguments but the sender.""")
+
 
 def announce_after_commit(session: Session | scoped_session, signal, sender: str, **data) -> None:
     """Send signal(sender, **data) once the session's transaction commits; never if it does not."""

@@ -1,7 +1,9 @@
 """What every template can use: navigation, languages, formatting."""
 from __future__ import annotations
 
+from datetime import timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask import Flask, current_app, render_template, request, url_for
@@ -100,6 +102,7 @@ def format_with_pattern(minor: int, pattern: dict) -> str:
 
 
 HEADER_CACHE_SIZE = 2000
+MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
 
 
 def site_header() -> Markup:
@@ -159,4 +162,7 @@ def register_template_helpers(app: Flask) -> None:
         category=category_name,
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        # A buyer's deadline (a stock hold) reads in Malaysian time, wherever the page's own zone is.
+        malaysia_time=lambda value: format_datetime(value.replace(tzinfo=timezone.utc).astimezone(MALAYSIA), "short",
+                                                    rebase=False) if value else "",
     )

@@ -25,6 +25,7 @@ from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
 from .packshots import draw_packshot
+from .showcases import seed_showcases
 from .trade import seed_trade
 
 DEMO_PASSWORD = "serumpun-demo"
@@ -37,6 +38,7 @@ class SeedReport:
     products_created: int = 0
     products_existing: int = 0
     orders_created: int = 0
+    showcases_created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -153,6 +155,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         seed_catalog(backend, report)
         report.orders_created = seed_orders()
         seed_cart()
+        report.showcases_created = seed_showcases(backend)
         seed_trade()
     return report
 

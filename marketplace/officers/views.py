@@ -15,7 +15,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import ChoiceField, DateField, attach_refusal, length, status_for, strip
 from ..core.models import utcnow
 from ..core.pagination import Page, page_number
-from ..core.ui import add_navigation
+from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
 from ..payables import csv_io as payables_csv
 from ..payables import services as payables
@@ -37,6 +37,7 @@ def dashboard():
         merchants=accounts.list_merchants(status),
         status=status,
         statuses=list(VerificationStatus),
+        **dashboard_context("officer", current_user),
     )
 
 

@@ -6,6 +6,7 @@ delivered twice): the recipient and step are marked done when the mail was hande
 from __future__ import annotations
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
 from ..accounts.models import MerchantProfile, User
 from ..core.jobs import job, jobs_of
@@ -27,7 +28,9 @@ TO_BUYER = frozenset({P.PACKED, P.SHIPPED, P.DELIVERED, P.CANCELLED, P.REFUND_RE
 @job(EXPIRE_JOB)
 def expire_when_due(order_id: int) -> None:
     """At the end of its hold, an order still unpaid expires and its stock goes back (a paid one stays)."""
-    order = db.session.get(Order, order_id)
+    # Locked and read afresh: a payment or a cancel committed meanwhile is seen, not overwritten.
+    order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                              .execution_options(populate_existing=True))
     if order is not None:
         expire_order(order, utcnow())
 

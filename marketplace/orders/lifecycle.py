@@ -12,6 +12,7 @@ from datetime import date, datetime
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..catalog.models import Product
@@ -86,24 +87,41 @@ def _record(subject: str, subject_id: int, before: str | None, after: str, actor
                                 actor_id=actor.id if actor else None, detail=detail, at=at or utcnow()))
 
 
+def compare_and_set(row, to, refusal) -> None:
+    """Write the new status only if the row still has the one this move started from, else raise the refusal.
+
+    A move decided on a status read earlier (a job, a page loaded before another request committed) must
+    not overwrite what happened meanwhile: on PostgreSQL the UPDATE waits for the other transaction and
+    then finds the status changed; nothing is written and the whole unit of work rolls back.
+    """
+    model = type(row)
+    result = db.session.execute(update(model).where(model.id == row.id, model.status == row.status)
+                                .values(status=to).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise refusal
+    set_committed_value(row, "status", to)
+
+
 def move_order(order: Order, to: OrderStatus, actor: User | None, detail: dict | None = None) -> None:
     """Move an order along ORDER_MOVES, or raise InvalidTransition."""
-    if to not in ORDER_MOVES[order.status]:
-        raise InvalidTransition(_l("Order %(number)s is %(status)s and cannot become %(to)s.", number=order.number,
+    refusal = InvalidTransition(_l("Order %(number)s is %(status)s and cannot become %(to)s.", number=order.number,
                                    status=ORDER_STATUS_NAMES[order.status], to=ORDER_STATUS_NAMES[to]))
+    if to not in ORDER_MOVES[order.status]:
+        raise refusal
     before = order.status
-    order.status = to
+    compare_and_set(order, to, refusal)
     _record("order", order.id, before.value, to.value, actor, detail)
 
 
 def move_parcel(parcel: MerchantOrder, to: ParcelStatus, actor: User | None, detail: dict | None = None) -> None:
     """Move a parcel along PARCEL_MOVES, or raise InvalidTransition; listeners (the ledger) and a mail follow."""
-    if to not in PARCEL_MOVES[parcel.status]:
-        raise InvalidTransition(_l("Parcel %(number)s is %(status)s and cannot become %(to)s.",
+    refusal = InvalidTransition(_l("Parcel %(number)s is %(status)s and cannot become %(to)s.",
                                    number=parcel.number, status=PARCEL_STATUS_NAMES[parcel.status],
                                    to=PARCEL_STATUS_NAMES[to]))
+    if to not in PARCEL_MOVES[parcel.status]:
+        raise refusal
     before = parcel.status
-    parcel.status = to
+    compare_and_set(parcel, to, refusal)
     _record("parcel", parcel.id, before.value, to.value, actor, detail)
     db.session.flush()
     parcel_moved.send("orders", parcel=parcel, before=before, actor=actor)
@@ -217,7 +235,13 @@ def cancel_parcel(actor: User, parcel: MerchantOrder, reason: str) -> None:
 
 
 def request_refund(actor: User, parcel: MerchantOrder, reason: str) -> None:
-    """The buyer asks for the money of a paid parcel back (staff decide and record the refund)."""
+    """The buyer asks for a shipped parcel's money back (staff look at it and record the refund).
+
+    Before it ships there is nothing to ask: the merchant cancels it, which asks for the refund itself.
+    """
+    if parcel.status not in SHIPPED_STATES:
+        raise InvalidTransition(_l("A refund can be asked for once a parcel has shipped; before that, ask the "
+                                   "merchant to cancel it."))
     move_parcel(parcel, P.REFUND_REQUESTED, actor, {"reason": reason})
 
 

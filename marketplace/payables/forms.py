@@ -1,15 +1,12 @@
 """The forms officers and admins fill in: a payout, a correction, a commission rate."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import StopValidation, ValidationError
 
-from ..core.forms import DateField, length, required, strip
+from ..core.forms import DateField, DateTimeField, length, required, strip  # noqa: F401  (DateTimeField: for its importers)
 from ..money import MoneyError, parse_idr
 from .services import MAX_ENTRY_IDR, PayablesRefused, parse_percent
 
@@ -50,34 +47,6 @@ class RupiahField(StringField):
         if value > MAX_ENTRY_IDR:
             raise StopValidation(_l("That is more than any single entry can be."))
         self.rupiah = sign * value
-
-
-class DateTimeField(StringField):
-    """A moment typed on the reader's clock (a phone's picker sends 2027-06-30T09:00); .moment is UTC, naive."""
-
-    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {}).setdefault("type", "datetime-local")
-        super().__init__(label, validators, filters=[strip], **kwargs)
-        self.moment: datetime | None = None
-
-    def pre_validate(self, form):
-        raw = (self.data or "").strip()
-        self.moment = None
-        if not raw:
-            return
-        for fmt in self.FORMATS:
-            try:
-                local = datetime.strptime(raw, fmt)
-            except ValueError:
-                continue
-            zone = get_timezone()
-            # pytz zones (Flask-Babel's) must localize: replace(tzinfo=) would give Jakarta's 1924 offset, +07:07.
-            aware = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
-            self.moment = aware.astimezone(timezone.utc).replace(tzinfo=None)
-            return
-        raise StopValidation(_l("Enter a date and time, like 2027-06-30 09:00."))
 
 
 class PayoutForm(FlaskForm):

@@ -18,7 +18,15 @@ from ..audit import services as audit
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..orders.lifecycle import InvalidTransition, _record, cancel_unpaid, expire_unpaid, mark_paid, mark_refunded
+from ..orders.lifecycle import (
+    InvalidTransition,
+    _record,
+    cancel_unpaid,
+    compare_and_set,
+    expire_unpaid,
+    mark_paid,
+    mark_refunded,
+)
 from ..orders.models import MerchantOrder, Order, OrderStatus, ParcelStatus
 from .models import Payment, PaymentStatus, WebhookEvent
 from .providers import Started, provider
@@ -26,7 +34,7 @@ from .providers import Started, provider
 S = PaymentStatus
 PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.PENDING: frozenset({S.SUCCEEDED, S.FAILED, S.EXPIRED, S.FLAGGED}),
-    S.SUCCEEDED: frozenset({S.REFUNDED}),
+    S.SUCCEEDED: frozenset(),  # a paid order's money goes back per parcel (refund_requested -> refunded)
     S.FLAGGED: frozenset({S.REFUNDED}),
     S.FAILED: frozenset({S.FLAGGED}),  # money arrived after all: kept for staff, never counted
     S.EXPIRED: frozenset({S.FLAGGED}),  # paid after all, too late
@@ -48,12 +56,13 @@ class PaymentRefused(DomainError):
 
 def move_payment(payment: Payment, to: PaymentStatus, actor: User | None, detail: dict | None = None) -> None:
     """Move a payment along PAYMENT_MOVES, recorded, or raise InvalidTransition."""
-    if to not in PAYMENT_MOVES[payment.status]:
-        raise InvalidTransition(_l("This payment is %(status)s and cannot become %(to)s.",
+    refusal = InvalidTransition(_l("This payment is %(status)s and cannot become %(to)s.",
                                    status=PAYMENT_STATUS_NAMES[payment.status], to=PAYMENT_STATUS_NAMES[to]))
+    if to not in PAYMENT_MOVES[payment.status]:
+        raise refusal
     before = payment.status
-    payment.status = to
-    db.session.flush()
+    db.session.flush()  # a payment just added gets its row (and id) before the compare-and-set
+    compare_and_set(payment, to, refusal)
     _record("payment", payment.id, before.value, to.value, actor, detail)
 
 
@@ -154,6 +163,13 @@ def record_event(provider: str, event_id: str, event_type: str) -> WebhookEvent 
     return event
 
 
+def close_payment_pages(number: str, app: Flask) -> None:
+    """After an unpaid order was cancelled: close the provider's payment page, so it cannot be paid by mistake."""
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    if order is not None and order.status != OrderStatus.PENDING_PAYMENT:
+        provider(order.payment_method).close(order, app.config)
+
+
 def start_payment(order: Order, method: str, app: Flask, return_url: str, cancel_url: str) -> Started:
     """Begin paying an order with the provider the buyer chose."""
     return provider(method).start(order, app.config, return_url, cancel_url)
@@ -176,8 +192,13 @@ def record_transfer(actor: User, number: str, amount_text: str, received_on: dat
                              field="bank_reference")
     payment = Payment(order_id=order.id, provider="bank_transfer", reference=bank_reference, status=S.PENDING,
                       currency="MYR", amount_sen=order.total_sen, received_on=received_on, recorded_by_id=actor.id)
-    db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same transfer recorded for another order at the same moment
+            db.session.add(payment)
+            db.session.flush()
+    except IntegrityError as error:
+        raise PaymentRefused(_l("A transfer with this bank reference was recorded already."),
+                             field="bank_reference") from error
     paid = settle(payment, order, actor, received, "MYR")
     audit.record(actor, "payment.recorded", "order", order.id, None,
                  {"number": order.number, "received_sen": received, "expected_sen": order.total_sen,

@@ -1,6 +1,8 @@
 """Staff's payments desk: orders waiting for a bank transfer, recording one, and money that was flagged."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,15 +39,24 @@ def _waiting() -> list[Order]:
                                    .order_by(Order.hold_expires_at)))
 
 
+def _recently_ended() -> list[Order]:
+    """Bank-transfer orders that ended unpaid in the last week: money that arrives for them is flagged here."""
+    since = utcnow() - timedelta(days=7)
+    return list(db.session.scalars(select(Order).where(
+        Order.status.in_([OrderStatus.EXPIRED, OrderStatus.CANCELLED]), Order.payment_method == "bank_transfer",
+        Order.updated_at >= since).order_by(Order.updated_at.desc()).limit(50)))
+
+
 def _page(forms: dict[str, TransferForm] | None = None, status: int = 200):
     forms = forms or {}
-    waiting = _waiting()
-    for order in waiting:
+    waiting, ended = _waiting(), _recently_ended()
+    for order in [*waiting, *ended]:
         if order.number not in forms:
             form = TransferForm(prefix=order.number, formdata=None)
             form.received_on.data = utcnow().date()
             forms[order.number] = form
-    return render_template("officer/payments.html", waiting=waiting, forms=forms, flagged=flagged_payments(),
+    return render_template("officer/payments.html", waiting=waiting, ended=ended, forms=forms,
+                           flagged=flagged_payments(),
                            refunds=refunds_due(), refund_form=RefundForm(), payment_status_names=PAYMENT_STATUS_NAMES), \
         status
 

@@ -13,7 +13,7 @@ from ..accounts.forms import CurrencyForm, LanguageForm
 from ..accounts.views import remember_language_cookie
 from ..catalog import pages, search
 from ..catalog import services as catalog
-from ..core.cache import cached, cached_page
+from ..core.cache import SHOWCASES, PageKey, cached, cached_page
 from ..core.models import utcnow
 from ..core.security import safe_next_url
 from ..core.taxonomy import CATEGORIES
@@ -21,12 +21,22 @@ from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..extensions import csrf, db, limiter
 from ..rates.currency import remember_currency_cookie
+from ..showcases import queries as showcases
+from ..showcases.services import THEMES
+from ..showcases.sheet import event_line
 
 bp = Blueprint("site", __name__)
+HOME_SHOWCASES = 3
+
+
+def home_key() -> PageKey:
+    """The catalog's home key, and the showcases: any change to one, and each scheduled opening or closing."""
+    key = pages.home_key()
+    return PageKey((*key.parts, showcases.schedule_phase(utcnow())), (*key.versions, SHOWCASES))
 
 
 @bp.route("/")
-@cached_page(pages.home_key)
+@cached_page(home_key)
 def home():
     """What Serumpun is, and the way in for merchants and buyers."""
     language, today = str(get_locale() or "id"), utcnow().date()
@@ -38,13 +48,15 @@ def home():
             category_counts=search.published_per_category(),
             new_arrivals=catalog.new_arrivals(),
             merchants=catalog.showcase_merchants(),
-            showcases=[],  # the showcases issue fills this slot with officers' curated collections
+            showcases=showcases.live_showcases(utcnow(), limit=HOME_SHOWCASES),
+            event_line=event_line,
+            themes=THEMES,
             language=language,
             today=today,
         )
 
     # The sections are the same for every reader in a language and currency; the welcome above them is not.
-    key = pages.home_key()
+    key = home_key()
     return render_template("site/home.html", sections_html=Markup(cached("home", key.parts, sections,
                                                                          versions=key.versions)))
 

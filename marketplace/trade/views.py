@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from ..accounts.models import Role
 from ..catalog.models import Product
 from ..checkout.forms import CheckoutForm
-from ..checkout.views import begin_payment, fill_from_profile
+from ..checkout.views import begin_payment, fill_from_profile, hold_minutes
 from ..core.auth import guard_blueprint
 from ..core.errors import NotFound
 from ..core.forms import attach_refusal, options, status_for
@@ -260,7 +260,7 @@ def checkout(inquiry_id: int):
         with unit_of_work() as work:
             order = services.check_out_quote(
                 current_user, inquiry_id, address, form.checkout_key.data, form.payment_method.data,
-                request_rates(), select_currency(), _language(), utcnow(), current_app.config["ORDER_HOLD_MINUTES"])
+                request_rates(), select_currency(), _language(), utcnow(), hold_minutes(form.payment_method.data))
             number = order.number
         if work.refused:
             attach_refusal(form, work.refused)
@@ -273,6 +273,7 @@ def checkout(inquiry_id: int):
     if view is None:
         raise NotFound()
     return render_template("checkout/checkout.html", form=form, view=view, state_chosen=True,
+                           holds={p.name: hold_minutes(p.name) for p in providers},
                            back_link=(url_for("trade.thread", inquiry_id=inquiry_id), _("Back to the inquiry")),
                            agreed_note=_("Quoted price from %(shop)s, valid until %(date)s.",
                                          shop=inquiry.merchant.business_name, date=quote.valid_until.isoformat())), \

@@ -1,7 +1,7 @@
 """Inquiries between buyers and merchants, their quotes and moves, buying requests; order lines keep their quote
 
 Revision ID: d663c1339605
-Revises: 4cca77cbc6ef
+Revises: 14139391683c
 Create Date: 2026-12-02 06:47:42.255182
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd663c1339605'
-down_revision = '4cca77cbc6ef'
+down_revision = '14139391683c'
 branch_labels = None
 depends_on = None
 

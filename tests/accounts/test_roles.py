@@ -8,14 +8,14 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
-         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
+         "/officer/showcases/", "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
     "buyer@serumpun.example": {"/buyer/profile"},
-    "officer@serumpun.example": {"/officer/", "/officer/rates/", "/officer/requests/"},
-    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/officer/requests/", "/admin/", "/admin/outbox",
-                               "/admin/officers/invite"},
+    "officer@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/", "/officer/requests/"},
+    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/officer/showcases/", "/officer/requests/", "/admin/",
+                               "/admin/outbox", "/admin/officers/invite"},
 }
 
 
@@ -43,16 +43,16 @@ def nav_links(response) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "links"),
     [
-        (None, ["Home", "Products"]),
+        (None, ["Home", "Products", "Showcases"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Inquiries", "Buying requests",
                                        "Shop details", "Statement", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Inquiries", "Buying requests",
-                                    "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
+        ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Inquiries",
+                                    "Buying requests", "Account"]),
+        ("officer@serumpun.example", ["Merchants", "Showcases", "Payments", "Payables", "Exchange rates", "Couriers",
                                       "Customs rules", "Buying requests", "Audit trail", "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Payments", "Payables",
-                                    "Exchange rates", "Couriers", "Customs rules", "Buying requests", "Audit trail",
-                                    "Outbox", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Showcases", "Payments",
+                                    "Payables", "Exchange rates", "Couriers", "Customs rules", "Buying requests",
+                                    "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

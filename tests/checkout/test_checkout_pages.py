@@ -213,3 +213,41 @@ def test_the_cart_leads_a_guest_to_sign_in_and_a_buyer_to_checkout(app, client, 
     assert "Sign in to check out" in html and "next=/checkout" in html.replace("%2F", "/")
     client.login(BUYER)
     assert 'href="/checkout"' in client.get("/cart/").get_data(as_text=True)
+
+
+def test_staff_cannot_refund_a_payment_that_paid_its_order(app, client, two_shops):
+    number = place(app, {two_shops["keripik"]: 2})
+    with app.app_context():
+        due = db.session.scalar(select(Order.total_sen))
+    client.login("officer@serumpun.example")
+    transfer(client, number, f"{due // 100}.{due % 100:02d}")
+    with app.app_context():
+        payment_id = db.session.scalar(select(Payment.id))
+    client.post(f"/officer/payments/flagged/{payment_id}/refunded", {"reference": "OOPS-1"},
+                token_from="/officer/payments/")
+    assert "cannot become" in text_of(client.get("/officer/payments/"))
+    with app.app_context():
+        assert db.session.scalar(select(Payment.status)) == PaymentStatus.SUCCEEDED
+        assert db.session.scalar(select(Order.status)) == OrderStatus.PAID
+
+
+def test_a_transfer_for_an_order_that_expired_is_flagged_from_the_desk(app, client, two_shops):
+    from datetime import timedelta
+
+    from marketplace.core.models import utcnow
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.orders import lifecycle
+
+    number = place(app, {two_shops["keripik"]: 2}, now=utcnow() - timedelta(days=2))
+    with app.app_context():
+        with unit_of_work(capture=False):
+            lifecycle.release_expired(utcnow())
+        due = db.session.scalar(select(Order.total_sen))
+    client.login("officer@serumpun.example")
+    page = text_of(client.get("/officer/payments/"))
+    assert "Ended unpaid this week" in page and number in page
+    transfer(client, number, f"{due // 100}.{due % 100:02d}")
+    with app.app_context():
+        payment = db.session.scalar(select(Payment))
+        assert payment.status == PaymentStatus.FLAGGED and "expired" in payment.flag_reason
+        assert db.session.scalar(select(Order.status)) == OrderStatus.EXPIRED

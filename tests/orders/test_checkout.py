@@ -169,3 +169,23 @@ def test_a_moq_raised_after_the_cart_was_filled_is_refused_at_checkout(app, two_
                                  "MYR", "en", now.date(), now, 30)
         assert "now sold from 10 units" in str(work.refused.message)
         assert stock(two_shops["keripik"]) == 40
+
+
+def test_a_move_decided_on_a_stale_status_changes_nothing(app, two_shops):
+    """A job read the order as unpaid; the buyer cancelled meanwhile: the job must not give the stock back again."""
+    from sqlalchemy import update
+
+    number = place(app, {two_shops["tea"]: 5}, now=utcnow() - timedelta(hours=1))
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        order = order_of(number)
+        assert order.status == OrderStatus.PENDING_PAYMENT  # what the job read
+        # Another transaction cancels it (and gives the stock back) behind the job's back.
+        db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.CANCELLED)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(Product).where(Product.id == two_shops["tea"]).values(stock=5)
+                           .execution_options(synchronize_session=False))
+        with pytest.raises(lifecycle.InvalidTransition):
+            lifecycle.expire_order(order, utcnow())
+        assert stock(two_shops["tea"]) == 5  # given back once, by the cancel; not a second time
+        assert db.session.scalar(select(Order.status).where(Order.id == order.id)) == OrderStatus.CANCELLED
+        db.session.rollback()

@@ -376,10 +376,14 @@ def test_a_wrong_amount_or_currency_is_flagged_and_not_paid(stripe_app, buyer, f
 def test_fpx_completes_unpaid_then_the_bank_confirms(stripe_app, buyer, fake, two_shops):  # noqa: F811
     fake.delayed_payment = True
     number, session_id = stripe_order(stripe_app, buyer, {two_shops["keripik"]: 2})
+    with stripe_app.app_context():
+        hold_before = order_of(number).hold_expires_at
     fake.pay(session_id)
     with stripe_app.app_context():
         assert order_of(number).status == OrderStatus.PENDING_PAYMENT
         assert [p.status for p in payments_of(number)] == [PaymentStatus.PENDING]
+        # The buyer paid at the bank: the stock waits for the bank's answer past the session's end.
+        assert order_of(number).hold_expires_at >= max(hold_before, utcnow() + timedelta(minutes=110))
     # "Pay now" meanwhile does not open another page: the buyer is told it is processing.
     again = buyer.post(f"/orders/{number}/pay", token_from=f"/orders/{number}")
     assert again.headers["Location"].endswith(f"/orders/{number}?returned=1")
@@ -480,3 +484,12 @@ def test_money_for_a_session_whose_start_was_never_recorded_still_counts_once(st
         assert order_of(number).status == OrderStatus.PAID
         [payment] = payments_of(number)
         assert (payment.reference, payment.status) == (session["id"], PaymentStatus.SUCCEEDED)
+
+
+def test_cancelling_an_unpaid_card_order_closes_its_stripe_page(stripe_app, buyer, fake, two_shops):  # noqa: F811
+    number, session_id = stripe_order(stripe_app, buyer, {two_shops["keripik"]: 2})
+    assert fake.session(session_id)["status"] == "open"
+    buyer.post(f"/orders/{number}/cancel", token_from=f"/orders/{number}")
+    assert fake.session(session_id)["status"] == "expired"
+    with stripe_app.app_context():
+        assert order_of(number).status == OrderStatus.CANCELLED and stock(two_shops["keripik"]) == 40

@@ -32,6 +32,9 @@ class Provider:
     def start(self, order: Order, config: dict, return_url: str, cancel_url: str) -> Started:  # pragma: no cover
         raise NotImplementedError
 
+    def close(self, order: Order, config: dict) -> None:
+        """The order ended unpaid: stop any payment page of ours still open for it (nothing to do by default)."""
+
     def page_origins(self, config: dict) -> list[str]:
         """Origins of the provider's own pages that the buyer is sent to (a form's answer may redirect there)."""
         return []

@@ -42,12 +42,13 @@ NAME = "stripe"
 SESSION_LIFETIME = timedelta(minutes=30)  # Stripe's shortest
 CLOCK_MARGIN = timedelta(minutes=1)  # our clock and Stripe's may differ a little
 SESSION_LONGEST = timedelta(hours=23, minutes=59)  # Stripe's longest is 24 hours
+BANK_ANSWER_GRACE = timedelta(hours=2)  # FPX answers within minutes, sometimes later; the stock waits this long
 WEBHOOK_TOLERANCE = 300  # seconds: an older signature is refused (a replay)
 MAX_NETWORK_RETRIES = 2  # the library retries a lost connection or a 5xx with the same idempotency key
 TIMEOUT = (5, 30)  # seconds to connect, to read: a buyer waits on this request
 MAX_LINE_ITEMS = 100  # Stripe's limit per session in payment mode
-LOCALES = {"en", "id", "ms"}
-CHECKOUT_PAGE = "https://checkout.stripe.com"  # where Stripe's hosted page lives  # Stripe's page speaks each of ours
+LOCALES = {"en", "id", "ms"}  # Stripe's page speaks each of ours
+CHECKOUT_PAGE = "https://checkout.stripe.com"  # where Stripe's hosted page lives
 
 COMPLETED = "checkout.session.completed"
 ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"
@@ -166,6 +167,20 @@ class StripeCheckout(Provider):
         db.session.flush()
         return Started(payment, session.url)
 
+    def close(self, order: Order, config: dict) -> None:
+        """The order ended unpaid (the buyer cancelled it): close its open Stripe page so it cannot be paid.
+
+        Best effort after the cancel committed: if Stripe cannot be reached the page closes at its expiry,
+        and money paid meanwhile is flagged for a refund by the webhook.
+        """
+        payment = _open_payment(order)
+        if payment is None:
+            return
+        try:
+            client(config).v1.checkout.sessions.expire(payment.reference)
+        except stripe.StripeError as error:
+            log.warning("Could not close Stripe session %s of %s: %s", payment.reference, order.number, error)
+
     def _params(self, order: Order, config: dict, return_url: str, cancel_url: str, expires: datetime) -> dict:
         buyer = db.session.get(User, order.buyer_id) if order.buyer_id else None
         methods = [m.strip() for m in config["STRIPE_PAYMENT_METHOD_TYPES"].split(",") if m.strip()]
@@ -255,6 +270,8 @@ def _act(event: dict) -> str:
     if kind == ASYNC_FAILED:
         return services.payment_failed(payment, order, None, "payment failed at the bank")
     if session.get("payment_status") != "paid":  # completed, but the bank (FPX) answers later
+        # The buyer did pay at the bank's page: keep the stock for the bank's answer instead of expiring.
+        extend_hold(order, utcnow() + BANK_ANSWER_GRACE)
         return "completed: waiting for the bank"
     return services.receive_payment(payment, order, None, int(session["amount_total"]),
                                     str(session["currency"]).upper())
