@@ -92,10 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from .shipping import views as shipping
     from .showcases import views as showcases
     from .site import views as site
+    from .trade import views as trade
     from .verification import views as verification
 
     for package in (site, accounts, catalog, orders, checkout, payments, payables, media, officers, verification,
-                    moderation, rates, shipping, customs, admin, api, showcases):
+                    moderation, rates, shipping, customs, admin, api, showcases, trade):
         package.register(app)
 
 

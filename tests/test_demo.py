@@ -195,3 +195,24 @@ def test_seed_demo_leaves_a_verification_waiting_with_documents_and_a_report(app
     assert "Batik Kujang Pasundan" in text_of(officer.get("/officer/merchants/?status=pending"))
     assert officer.get(f"/documents/{document_id}").status_code == 200
     assert "1 open report." in text_of(officer.get("/officer/reports/"))
+
+
+def test_seed_demo_gives_the_buyer_an_inquiry_in_each_status_and_buying_requests(app, seeded):
+    from marketplace.trade.models import BuyingRequest, Inquiry, QuoteStatus
+
+    with app.app_context():
+        inquiries = db.session.scalars(select(Inquiry).order_by(Inquiry.id)).all()
+        assert len(inquiries) == 6  # five asked from product pages, one answer to a buying request; made once
+        assert sorted(i.status.value for i in inquiries if i.product_id) == \
+            ["accepted", "declined", "expired", "open", "quoted"]
+        assert {q.status for i in inquiries for q in i.quotes} == {QuoteStatus.OFFERED, QuoteStatus.ACCEPTED,
+                                                                   QuoteStatus.DECLINED, QuoteStatus.EXPIRED}
+        requests = db.session.scalars(select(BuyingRequest).order_by(BuyingRequest.id)).all()
+        assert [len(r.inquiries) for r in requests] == [1, 0]  # the officer's waits for an answer
+        accepted = next(i.id for i in inquiries if i.status.value == "accepted")
+    buyer = Client(app)
+    buyer.login("buyer@serumpun.example")
+    assert buyer.get(f"/inquiries/{accepted}/checkout").status_code == 200  # ready to order at the quoted price
+    officer = Client(app)
+    officer.login("officer.pj@serumpun.example")
+    assert "No answer" in text_of(officer.get("/officer/requests/"))

@@ -46,6 +46,8 @@ ACTIONS = {
     "report.filed": _l("Listing reported by a buyer"),
     "report.dismissed": _l("Report dismissed"),
     "report.actioned": _l("Report acted on"),
+    "buying_request.posted": _l("Buying request posted"),
+    "buying_request.closed": _l("Buying request closed"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -59,6 +61,7 @@ OBJECT_KINDS = {
     "showcase": _l("Showcase"),
     "merchant": _l("Merchant"),
     "listing_report": _l("Listing report"),
+    "buying_request": _l("Buying request"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

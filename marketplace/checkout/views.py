@@ -33,7 +33,7 @@ bp = Blueprint("checkout", __name__)
 guard_blueprint(bp, Role.BUYER)
 
 
-def _fill_from_profile(form: CheckoutForm) -> None:
+def fill_from_profile(form: CheckoutForm) -> None:
     """The address of the buyer's last order, or what their profile knows (name, phone, city, state)."""
     last = queries.last_address(current_user)
     if last is not None:
@@ -57,7 +57,7 @@ def start():
     form.payment_method.choices = [(p.name, str(p.label)) for p in providers]
     cart = carts.DatabaseCart(current_user)
     if request.method == "GET":
-        _fill_from_profile(form)
+        fill_from_profile(form)
         form.payment_method.data = providers[0].name
         form.checkout_key.data = secrets.token_urlsafe(24)
     elif form.validate_on_submit():
@@ -72,7 +72,7 @@ def start():
         if work.refused:
             attach_refusal(form, work.refused)
         else:
-            return _pay(number)
+            return begin_payment(number)
     state = form.state.data if form.state.data in dict(state_choices()) else None
     view = carts.view_cart(cart, state or "MY-10", request_rates().get("MYR"), utcnow().date())
     return render_template("checkout/checkout.html", form=form, view=view, state_chosen=state is not None,
@@ -86,7 +86,7 @@ def hold_minutes(method: str) -> int:
     return config["BANK_TRANSFER_HOLD_HOURS"] * 60 if method == "bank_transfer" else config["ORDER_HOLD_MINUTES"]
 
 
-def _pay(number: str):
+def begin_payment(number: str):
     """Begin the payment of a placed order (again, if the buyer comes back): Stripe's page or our order page."""
     with unit_of_work() as work:
         order = queries.buyer_order(current_user, number, lock=True)  # a double click waits, then reuses
@@ -130,7 +130,7 @@ def pay(number: str):
     if not CancelForm().validate_on_submit():
         flash(_("Your form expired. Please send it again."), "error")
         return redirect(url_for("checkout.order_page", number=number))
-    return _pay(number)
+    return begin_payment(number)
 
 
 @bp.route("/orders/<number>/cancel", methods=["POST"])

@@ -26,6 +26,7 @@ from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
 from .orders import seed_orders
 from .packshots import draw_packshot
 from .showcases import seed_showcases
+from .trade import seed_trade
 from .verification import seed_verification
 
 DEMO_PASSWORD = "serumpun-demo"
@@ -157,6 +158,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         seed_cart()
         report.showcases_created = seed_showcases(backend)
         seed_verification(backend, document_storage(), utcnow().date())
+        seed_trade()
     return report
 
 

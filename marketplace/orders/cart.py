@@ -27,7 +27,7 @@ from ..money import Money, Rate, convert, from_idr
 from ..shipping import quote
 from ..shipping.couriers import quote_services
 from .models import CartCourier, CartLine
-from .quotes import MerchantParcel, price_parcel
+from .quotes import AgreedFreight, MerchantParcel, price_parcel
 
 MAX_DIGITS = 7  # a quantity has at most seven digits: far above any stock, far below an integer overflow
 
@@ -80,6 +80,12 @@ class SessionCart:
     def clear(self) -> None:
         self.data["lines"], self.data["couriers"] = {}, {}
 
+    def agreed_prices(self) -> dict[int, AgreedPrice]:
+        return {}  # a cart's lines are at the list's tier prices
+
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return {}  # a cart's parcels go by courier
+
 
 class DatabaseCart:
     """A signed-in buyer's cart in its tables; changes are flushed, the request's unit of work commits them."""
@@ -123,8 +129,58 @@ class DatabaseCart:
         db.session.execute(delete(CartLine).where(CartLine.buyer_id == self.buyer.id))
         db.session.execute(delete(CartCourier).where(CartCourier.buyer_id == self.buyer.id))
 
+    def agreed_prices(self) -> dict[int, AgreedPrice]:
+        return {}  # a cart's lines are at the list's tier prices
 
-Cart = SessionCart | DatabaseCart
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return {}  # a cart's parcels go by courier
+
+
+@dataclass(frozen=True)
+class AgreedPrice:
+    """A unit price agreed for one product in a merchant's quote, and that quote's id (kept on the order line)."""
+
+    unit_price_idr: int
+    quote_id: int
+
+
+class AgreedCart:
+    """A deal agreed outside the cart (a quote the buyer accepted) as checkout reads it: fixed lines at fixed prices.
+
+    Kept nowhere: built for the checkout of the deal. Its quantities cannot change, and its prices are the
+    agreed ones whatever the list price or the tiers say now; stock is still taken at checkout.
+    """
+
+    def __init__(self, lines: dict[int, int], prices: dict[int, AgreedPrice],
+                 freight: dict[int, AgreedFreight] | None = None):
+        self._lines, self._prices, self._couriers = dict(lines), dict(prices), {}
+        self._freight = dict(freight or {})  # by merchant id: the merchant's own freight instead of a courier
+
+    def lines(self) -> dict[int, int]:
+        return dict(self._lines)
+
+    def agreed_prices(self) -> dict[int, AgreedPrice]:
+        return dict(self._prices)
+
+    def agreed_freight(self) -> dict[int, AgreedFreight]:
+        return dict(self._freight)
+
+    def set_line(self, product_id: int, quantity: int) -> None:
+        raise CartRefused(_l("The quantity of a quote is fixed. Ask the merchant for a new quote."))
+
+    remove_line = set_line
+
+    def couriers(self) -> dict[int, str]:
+        return dict(self._couriers)
+
+    def choose_courier(self, merchant_id: int, code: str) -> None:
+        self._couriers[merchant_id] = code
+
+    def clear(self) -> None:
+        pass  # nothing is kept: the quote records the order placed
+
+
+Cart = SessionCart | DatabaseCart | AgreedCart
 
 
 def _buyable(product_id: int) -> Product:
@@ -224,8 +280,9 @@ def choose_courier(cart: Cart, merchant_id: int, code: str, state: str) -> None:
 class CartLineView:
     product: Product
     quantity: int
-    unit_price_idr: int  # at the wholesale tier the quantity reaches
+    unit_price_idr: int  # at the wholesale tier the quantity reaches, or as agreed in a quote
     unit_price_sen: int  # the same, converted once, as every price is
+    quote_id: int | None = None  # the quote whose price this is; None: the list's
 
     @property
     def total_sen(self) -> int:
@@ -324,12 +381,15 @@ def view_cart(cart: Cart, state: str, rate: Rate | None, today: date) -> CartVie
     priced = rate is not None and rate.currency == "MYR" and rules is not None
     services, zone = quote_services(), MALAYSIAN_STATES[state].zone
     choices = cart.couriers()
+    agreed, freight = cart.agreed_prices(), cart.agreed_freight()
     parcels = []
     for merchant_id, group in groups.items():
-        lines = tuple(CartLineView(p, q, p.unit_price_for(q), from_idr(p.unit_price_for(q), rate).amount if priced
-                                   else 0) for p, q in group)
+        unit_idr = {p.id: agreed[p.id].unit_price_idr if p.id in agreed else p.unit_price_for(q) for p, q in group}
+        lines = tuple(CartLineView(p, q, unit_idr[p.id], from_idr(unit_idr[p.id], rate).amount if priced else 0,
+                                   agreed[p.id].quote_id if p.id in agreed else None) for p, q in group)
         shippable = all(p.packed_weight_g and p.box_length_mm is not None and p.hs_code for p, _ in group)
-        parcel = price_parcel(group, services, zone, rate, rules, choices.get(merchant_id)) \
+        parcel = price_parcel(group, services, zone, rate, rules, choices.get(merchant_id), unit_idr,
+                              freight.get(merchant_id)) \
             if priced and shippable else MerchantParcel(group[0][0].merchant, 0, quote.Quote(), None)
         parcels.append(CartParcel(group[0][0].merchant, lines, parcel))
     return CartView(state, tuple(parcels), tuple(gone), priced)

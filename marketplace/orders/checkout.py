@@ -25,7 +25,7 @@ from ..customs.declaration import Declaration
 from ..customs.landed import Breakdown
 from ..extensions import db
 from ..money import Rate, from_idr
-from .cart import DatabaseCart, view_cart
+from .cart import AgreedCart, DatabaseCart, view_cart
 from .lifecycle import ORDER_MAIL_JOB, OutOfStock, _record, take_stock
 from .models import MerchantOrder, Order, OrderLine, OrderStatus
 
@@ -95,10 +95,12 @@ def _declaration_json(count: int, declaration: Declaration) -> dict:
     }
 
 
-def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key: str, payment_method: str,
+def place_order(buyer: User, cart: DatabaseCart | AgreedCart, address: Address, checkout_key: str, payment_method: str,
                 rates: dict[str, Rate], display_currency: str, locale: str, today: date, now: datetime,
                 hold_minutes: int) -> Order:
     """Turn the buyer's cart into an order: stock taken and held for hold_minutes, the cart emptied.
+
+    An AgreedCart (a quote the buyer accepted) is ordered at its agreed prices, each line keeping its quote's id.
 
     Sent again with the same checkout_key, it returns the order already placed and changes nothing.
     """
@@ -119,7 +121,8 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
                                  "force). Please try again later."))
     for parcel in view.parcels:
         for line in parcel.lines:
-            if line.quantity < line.product.moq:  # the merchant raised the MOQ since it was added
+            # The merchant raised the MOQ since it was added (a quote's quantity is the merchant's own word).
+            if line.quote_id is None and line.quantity < line.product.moq:
                 raise CheckoutRefused(_l("%(name)s is now sold from %(moq)d units. Change the quantity in your cart.",
                                          name=line.product.name_for(locale), moq=line.product.moq))
         if parcel.priced.chosen is None or parcel.priced.landed is None:
@@ -183,7 +186,7 @@ def place_order(buyer: User, cart: DatabaseCart, address: Address, checkout_key:
                 product_id=product.id, name_id=product.name_id, name_en=product.name_en, hs_code=product.hs_code,
                 quantity=line.quantity, unit_price_idr=line.unit_price_idr, unit_price_sen=line.unit_price_sen,
                 display_unit_price=from_idr(line.unit_price_idr, display).amount if display else None,
-                unit_weight_g=product.packed_weight_g))
+                unit_weight_g=product.packed_weight_g, quote_id=line.quote_id))
             announce_after_commit(db.session, catalog_changed, "orders", product_id=product.id,
                                   merchant_id=parcel.merchant.id)
     db.session.flush()

@@ -176,7 +176,7 @@ class MerchantOrder(TimestampMixin, db.Model):
 
 
 class OrderLine(db.Model):
-    """A product as it was sold: its names, price, tier, HS code and weight when the order was placed."""
+    """A product as it was sold: its names, price (its tier's, or a quote's), HS code and weight when placed."""
 
     __tablename__ = "order_lines"
     __table_args__ = (
@@ -195,6 +195,8 @@ class OrderLine(db.Model):
     unit_price_sen: Mapped[int] = mapped_column(BigInteger)  # converted once, at the order's rate
     display_unit_price: Mapped[int | None] = mapped_column(BigInteger)  # in the order's display currency
     unit_weight_g: Mapped[int]
+    # The merchant's quote this line was bought at (its price agreed in an inquiry, not the list's); None: the list.
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("inquiry_quotes.id", ondelete="SET NULL"), index=True)
 
     parcel: Mapped[MerchantOrder] = relationship(back_populates="lines")
 

@@ -1,6 +1,7 @@
 """Quotes for a basket: one parcel per merchant, each with its services, landed cost and customs papers."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,6 +38,25 @@ class MerchantParcel:
 class OrderQuote:
     state: str
     parcels: tuple[MerchantParcel, ...]
+
+
+@dataclass(frozen=True)
+class AgreedFreight:
+    """Shipping a merchant agreed in a quote instead of a courier's price: its own freight for the whole order."""
+
+    price_idr: int
+    days: int  # on the way, as the merchant said
+    name: str
+
+
+def agreed_option(items: list[quote.Item], freight: AgreedFreight) -> quote.Option:
+    """The merchant's freight as the one way the goods go: one consignment, at the agreed price."""
+    consignment = quote.parcel_of(items)
+    service = quote.Service(code="agreed-freight", name=freight.name, level="freight", divisor=6000, step_g=1,
+                            max_weight_g=consignment.weight_g, max_longest_mm=consignment.box.longest_mm,
+                            max_sum_mm=consignment.box.sum_mm, transit_min=freight.days, transit_max=freight.days,
+                            rates={})
+    return quote.Option(service, (consignment,), (consignment.weight_g,), (freight.price_idr,))
 
 
 class QuoteRefused(DomainError):
@@ -85,15 +105,21 @@ def quote_order(lines: list[tuple[int, int]], state: str, rate: Rate | None, tod
 
 
 def price_parcel(group: list[tuple[Product, int]], services: list[quote.Service], zone: str, rate: Rate,
-                 rules: landed.Rules, service_code: str | None = None) -> MerchantParcel:
+                 rules: landed.Rules, service_code: str | None = None,
+                 agreed_idr: Mapping[int, int] | None = None, freight: AgreedFreight | None = None) -> MerchantParcel:
     """One merchant's lines as a parcel: every service that can carry it, and the landed cost and customs
-    papers with the chosen service (the cheapest unless another that can carry it is asked for)."""
+    papers with the chosen service (the cheapest unless another that can carry it is asked for).
+
+    agreed_idr: unit prices agreed in a quote, by product id, used instead of the tier price.
+    freight: the merchant's own freight agreed in a quote, used instead of the couriers.
+    """
     items = [quote.Item(p.packed_weight_g, p.box_length_mm, p.box_width_mm, p.box_height_mm, q, p.id)
              for p, q in group]
-    result = quote.quote(items, services, zone)
+    result = quote.Quote(options=[agreed_option(items, freight)]) if freight else quote.quote(items, services, zone)
     chosen = next((o for o in result.options if o.service.code == service_code), None) or result.cheapest
     breakdown, declarations = None, ()
-    unit_sen = {p.id: from_idr(p.unit_price_for(q), rate).amount for p, q in group}
+    agreed_idr = agreed_idr or {}
+    unit_sen = {p.id: from_idr(agreed_idr.get(p.id) or p.unit_price_for(q), rate).amount for p, q in group}
     if chosen is not None:
         shipping = shipping_myr(chosen, rate).amount
         breakdown = landed.landed_cost([landed.Line(p.hs_code, unit_sen[p.id], q) for p, q in group],

@@ -8,9 +8,10 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/", "/buyer/profile",
-         "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/", "/admin/",
-         "/admin/outbox", "/admin/officers/invite"]
-OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/"}
+         "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
+         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
+OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
+                 "/officer/requests/"}
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/"},
@@ -45,14 +46,16 @@ def nav_links(response) -> list[str]:
     ("email", "links"),
     [
         (None, ["Home", "Products", "Showcases"]),
-        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement",
-                                       "Export readiness", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Account"]),
+        ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Inquiries", "Buying requests",
+                                       "Shop details", "Statement", "Export readiness", "Account"]),
+        ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Inquiries",
+                                    "Buying requests", "Account"]),
         ("officer@serumpun.example", ["Merchants", "Verification", "Showcases", "Reports", "Payments", "Payables",
-                                      "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Account"]),
+                                      "Exchange rates", "Couriers", "Customs rules", "Buying requests", "Audit trail",
+                                      "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Verification", "Showcases",
-                                    "Reports", "Payments", "Payables", "Exchange rates", "Couriers",
-                                    "Customs rules", "Audit trail", "Outbox", "Account"]),
+                                    "Reports", "Payments", "Payables", "Exchange rates", "Couriers", "Customs rules",
+                                    "Buying requests", "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

@@ -1,0 +1,1 @@
+"""Trade between business buyers and merchants: inquiries, quotes, and buying requests."""
