@@ -132,6 +132,9 @@ class BaseConfig:
     S3_ACCESS_KEY_ID = ""
     S3_SECRET_ACCESS_KEY = ""
 
+    # An exchange rate older than this many days is flagged to officers on their dashboard, and buyers read
+    # "rate of <date>" beside converted prices.
+    RATE_STALE_DAYS = 7
     # Buying. A checkout holds its stock this long for the payment; then the order expires.
     ORDER_HOLD_MINUTES = 30
     # Bank transfer, the default way to pay: the account buyers pay into (DuitNow or IBG) with the order number
@@ -198,6 +201,7 @@ FROM_ENVIRONMENT = {
     "PREFERRED_URL_SCHEME": os.environ.get,
     "TRUST_PROXY_HOPS": _int,
     "ORDER_HOLD_MINUTES": _int,
+    "RATE_STALE_DAYS": _int,
     "BANK_NAME": os.environ.get,
     "BANK_ACCOUNT_NAME": os.environ.get,
     "BANK_ACCOUNT_NUMBER": os.environ.get,

@@ -9,3 +9,4 @@ from .payables.models import CommissionRate, LedgerEntry  # noqa: F401
 from .payments.models import Payment, WebhookEvent  # noqa: F401
 from .rates.models import ExchangeRate  # noqa: F401
 from .shipping.models import CourierRate, CourierService  # noqa: F401
+from .stats.models import StatsToken  # noqa: F401

@@ -29,6 +29,8 @@ ACTIONS = {
     "payout.recorded": _l("Payout to a merchant recorded"),
     "ledger.corrected": _l("Merchant balance corrected"),
     "commission.set": _l("Commission rate set"),
+    "stats_token.created": _l("Statistics feed token created"),
+    "stats_token.revoked": _l("Statistics feed token revoked"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -39,6 +41,7 @@ OBJECT_KINDS = {
     "order": _l("Order"),
     "merchant_payables": _l("Merchant payables"),
     "commission_rate": _l("Commission rate"),
+    "stats_token": _l("Statistics feed token"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 
