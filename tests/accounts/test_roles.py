@@ -8,13 +8,14 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/buyer/profile", "/officer/", "/officer/rates/",
-         "/admin/", "/admin/outbox", "/admin/officers/invite"]
+         "/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"]
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/"},
     "buyer@serumpun.example": {"/buyer/profile"},
     "officer@serumpun.example": {"/officer/", "/officer/rates/"},
-    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "admin@serumpun.example": {"/officer/", "/officer/rates/", "/admin/", "/admin/outbox", "/admin/officers/invite",
+                               "/admin/stats-tokens"},
 }
 
 
@@ -45,10 +46,11 @@ def nav_links(response) -> list[str]:
         (None, ["Home", "Products"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Shop details", "Statement", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Delivery address", "Orders", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Payments", "Payables", "Exchange rates", "Couriers",
+        ("officer@serumpun.example", ["Dashboard", "Payments", "Payables", "Exchange rates", "Couriers",
                                       "Customs rules", "Audit trail", "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Payments", "Payables",
-                                    "Exchange rates", "Couriers", "Customs rules", "Audit trail", "Outbox", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Statistics feed", "Dashboard",
+                                    "Payments", "Payables", "Exchange rates", "Couriers", "Customs rules",
+                                    "Audit trail", "Outbox", "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):
