@@ -74,9 +74,11 @@ def _product(merchant: str, quantity: int, turn: int) -> tuple[Product, int] | N
     user = accounts.find_user_by_email(f"{merchant}@serumpun.example")
     if user is None or user.merchant_profile is None:
         return None
+    # Stock is taken by UPDATE statements that leave loaded products as they were: read it afresh, or the
+    # choice would depend on which products the session still holds.
     products = db.session.scalars(select(Product).where(
         Product.merchant_id == user.merchant_profile.id, Product.status == ProductStatus.PUBLISHED)
-        .order_by(Product.id)).all()
+        .order_by(Product.id).execution_options(populate_existing=True)).all()
     fitting = [(p, max(quantity, p.moq)) for p in products if p.stock >= max(quantity, p.moq) + STOCK_LEFT]
     return fitting[turn % len(fitting)] if fitting else None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +22,7 @@ def officer(app, language: str = "en") -> Client:
 
 
 def stored(app, key: str, day: str) -> str | None:
+    day = date.fromisoformat(day)
     with app.app_context():
         row = db.session.scalar(select(CustomsRule).where(CustomsRule.key == key,
                                                           CustomsRule.effective_on == day))
@@ -96,7 +98,7 @@ def test_a_wrong_value_is_refused_beside_its_rule_and_changes_nothing(app, demo,
                      rf'\s*<form[^>]*>\s*<input[^>]*csrf_token[^>]*>\s*<input type="hidden" name="key" '
                      rf'value="{form["key"]}">', html)
     with app.app_context():
-        assert db.session.scalar(select(CustomsRule).where(CustomsRule.effective_on == "2026-12-01")) is None
+        assert db.session.scalar(select(CustomsRule).where(CustomsRule.effective_on == date(2026, 12, 1))) is None
     assert client.post("/officer/customs/", {"key": "nonsense", "value": "1"}).status_code == 400
 
 
