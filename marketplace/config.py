@@ -135,6 +135,9 @@ class BaseConfig:
     S3_ACCESS_KEY_ID = ""
     S3_SECRET_ACCESS_KEY = ""
 
+    # An exchange rate older than this many days is flagged to officers on their dashboard, and buyers read
+    # "rate of <date>" beside converted prices.
+    RATE_STALE_DAYS = 7
     # Buying. A checkout holds its stock this long for the payment; then the order expires.
     ORDER_HOLD_MINUTES = 30
     # A bank transfer (IBG, or staff checking the account) takes longer than a card: its hold, in hours.
@@ -204,6 +207,7 @@ FROM_ENVIRONMENT = {
     "TRUST_PROXY_HOPS": _int,
     "ORDER_HOLD_MINUTES": _int,
     "BANK_TRANSFER_HOLD_HOURS": _int,
+    "RATE_STALE_DAYS": _int,
     "BANK_NAME": os.environ.get,
     "BANK_ACCOUNT_NAME": os.environ.get,
     "BANK_ACCOUNT_NUMBER": os.environ.get,

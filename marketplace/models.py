@@ -19,5 +19,6 @@ from .payments.models import Payment, WebhookEvent  # noqa: F401
 from .rates.models import ExchangeRate  # noqa: F401
 from .shipping.models import CourierRate, CourierService  # noqa: F401
 from .showcases.models import Showcase, ShowcaseItem  # noqa: F401
+from .stats.models import StatsToken  # noqa: F401
 from .trade.models import BuyingRequest, Inquiry, InquiryMessage, InquiryMove, Quote  # noqa: F401
 from .verification.models import ExportProfile, MerchantDocument, WorkshopPhoto  # noqa: F401

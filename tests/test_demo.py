@@ -139,7 +139,8 @@ def test_seed_demo_places_the_demo_buyers_orders_in_each_state_once(app, seeded)
     first, second = seeded
     assert "Demo orders: 4 placed." in first.output and "Demo orders: 0 placed." in second.output
     with app.app_context():
-        orders = db.session.scalars(select(Order).order_by(Order.id)).all()
+        orders = db.session.scalars(select(Order).where(Order.checkout_key.like("demo-order-%"))
+                                    .order_by(Order.id)).all()
         assert [o.status for o in orders] == [OrderStatus.PAID] * 3 + [OrderStatus.PENDING_PAYMENT]
         parcels = [{p.status for p in o.parcels} for o in orders]
         assert parcels == [{ParcelStatus.DELIVERED}, {ParcelStatus.SHIPPED}, {ParcelStatus.PAID},
@@ -216,3 +217,37 @@ def test_seed_demo_gives_the_buyer_an_inquiry_in_each_status_and_buying_requests
     officer = Client(app)
     officer.login("officer.pj@serumpun.example")
     assert "No answer" in text_of(officer.get("/officer/requests/"))
+
+
+def test_seed_demo_adds_six_months_of_paid_orders_from_six_states_that_rise(app, seeded):
+    import re
+    from zoneinfo import ZoneInfo
+
+    from marketplace.core.models import utcnow
+    from marketplace.orders.models import Order, OrderStatus
+    from marketplace.payables.models import LedgerEntry
+    from marketplace.stats import figures as stats
+
+    first, second = seeded
+    placed = re.search(r"Demo trade history \(six months of paid orders\): (\d+) placed.", first.output)
+    assert placed and int(placed.group(1)) >= 25, first.output
+    assert "Demo trade history (six months of paid orders): 0 placed." in second.output
+    zone = ZoneInfo("Asia/Jakarta")
+    with app.test_request_context():
+        today = stats.local_today(utcnow(), zone)
+        figures = stats.figures(stats.default_range(today), zone, today, 7)
+        values = [month.sen for month in figures.months]
+        assert len(values) == 6 and all(values)
+        # A trend: the latest full month sells several times the first, and the last two more than the first two.
+        assert values[4] > 2 * values[0] and values[3] + values[4] > values[0] + values[1]
+        assert len(figures.states) == 6 and figures.buyers == 6
+        assert len([c for c in figures.categories if c.units]) >= 6
+        # Each order is dated on its day everywhere: its payment, and its merchants' ledger entries.
+        history = db.session.scalars(select(Order).where(Order.checkout_key.like("demo-history-%"))).all()
+        assert all(order.status == OrderStatus.PAID for order in history)
+        for order in history:
+            day = stats.local_today(order.paid_at, zone)
+            dates = db.session.scalars(select(LedgerEntry.entry_date).where(
+                LedgerEntry.merchant_order_id.in_([p.id for p in order.parcels]))).all()
+            assert dates and set(dates) == {day}
+            assert order.created_at <= order.paid_at

@@ -498,6 +498,15 @@ def count_users_by_role() -> dict[str, int]:
     return counts
 
 
+def count_merchants_by_status() -> dict[VerificationStatus, int]:
+    """How many merchants have each verification status, zero included."""
+    rows = db.session.execute(select(MerchantProfile.verification_status, func.count())
+                              .group_by(MerchantProfile.verification_status)).all()
+    counts = {status: 0 for status in VerificationStatus}
+    counts.update({VerificationStatus(status): n for status, n in rows})
+    return counts
+
+
 def list_users(page: int, per_page: int = 50, role: Role | None = None) -> tuple[list[User], int]:
     """One page of accounts, newest first, and how many there are."""
     query = select(User)

@@ -216,6 +216,83 @@ SCHEMAS = {
             "exchange_rate": ref("Rate"),
         },
     },
+    "BothCurrencies": {
+        "type": "object", "required": ["idr", "myr"],
+        "description": "An export value in rupiah (as sold) and in ringgit (at each order's own rate).",
+        "properties": {"idr": ref("Money"), "myr": ref("Money")},
+    },
+    "StatsResponse": {
+        "type": "object",
+        "required": ["range", "generated_at", "merchants", "products", "orders", "buyers", "export_value",
+                     "top_categories", "buyers_by_state", "exchange_rates"],
+        "additionalProperties": False,
+        "description": "The officers' figures for a range of days. Export value is the goods of paid orders as "
+                       "sold, without shipping and Malaysian taxes, leaving out parcels cancelled or refunded; an "
+                       "order counts in the month it was paid. Merchants, published products and exchange rates "
+                       "are as they stand now.",
+        "properties": {
+            "range": {"type": "object", "required": ["since", "until", "time_zone"], "additionalProperties": False,
+                      "properties": {"since": {"type": "string", "format": "date"},
+                                     "until": {"type": "string", "format": "date", "description": "Included."},
+                                     "time_zone": {"type": "string", "description": "Whose days these are."}}},
+            "generated_at": {"type": "string", "format": "date-time"},
+            "merchants": {"type": "object", "required": ["total", "by_verification_status"],
+                          "additionalProperties": False, "properties": {
+                              "total": {"type": "integer", "minimum": 0},
+                              "by_verification_status": {
+                                  "type": "object", "additionalProperties": False,
+                                  "required": ["unverified", "pending", "verified", "rejected"],
+                                  "properties": {k: {"type": "integer", "minimum": 0}
+                                                 for k in ("unverified", "pending", "verified", "rejected")}}}},
+            "products": {"type": "object", "required": ["published"], "additionalProperties": False,
+                         "properties": {"published": {"type": "integer", "minimum": 0,
+                                                      "description": "Listed for buyers now."}}},
+            "orders": {"type": "object", "required": ["paid", "placed_by_status"], "additionalProperties": False,
+                       "properties": {
+                           "paid": {"type": "integer", "minimum": 0, "description": "Orders paid in the range."},
+                           "placed_by_status": {
+                               "type": "object", "additionalProperties": False,
+                               "description": "Orders placed in the range, by where they stand now.",
+                               "properties": {k: {"type": "integer", "minimum": 1}
+                                              for k in ("pending_payment", "paid", "cancelled", "expired")}}}},
+            "buyers": {"type": "object", "required": ["with_paid_orders"], "additionalProperties": False,
+                       "properties": {"with_paid_orders": {"type": "integer", "minimum": 0}}},
+            "export_value": {
+                "type": "object", "required": ["idr", "myr", "by_month"],
+                "properties": {
+                    "idr": ref("Money"), "myr": ref("Money"),
+                    "by_month": {"type": "array", "description": "Every month the range touches, in order.",
+                                 "items": {"type": "object", "required": ["month", "paid_orders", "idr", "myr"],
+                                           "additionalProperties": False, "properties": {
+                                               "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                                               "paid_orders": {"type": "integer", "minimum": 0},
+                                               "idr": ref("Money"), "myr": ref("Money")}}}}},
+            "top_categories": {"type": "array", "description": "By export value, then by products listed.",
+                               "items": {"type": "object", "additionalProperties": False,
+                                         "required": ["category", "name", "published_products", "units", "idr", "myr"],
+                                         "properties": {
+                                             "category": {**NULLABLE_STRING,
+                                                          "description": "null: products deleted since they sold."},
+                                             "name": nullable(ref("LocalizedText")),
+                                             "published_products": {"type": "integer", "minimum": 0},
+                                             "units": {"type": "integer", "minimum": 0},
+                                             "idr": ref("Money"), "myr": ref("Money")}}},
+            "buyers_by_state": {"type": "array", "description": "The states paid orders went to, by export value.",
+                                "items": {"type": "object", "additionalProperties": False,
+                                          "required": ["state", "name", "buyers", "paid_orders", "idr", "myr"],
+                                          "properties": {
+                                              "state": {"type": "string", "pattern": "^MY-[0-9]{2}$"},
+                                              "name": {"type": "string"},
+                                              "buyers": {"type": "integer", "minimum": 0},
+                                              "paid_orders": {"type": "integer", "minimum": 1},
+                                              "idr": ref("Money"), "myr": ref("Money")}}},
+            "exchange_rates": {"type": "array", "items": {
+                "type": "object", "required": ["rate", "age_days", "stale"], "additionalProperties": False,
+                "properties": {"rate": ref("Rate"), "age_days": {"type": "integer"},
+                               "stale": {"type": "boolean",
+                                         "description": "Older than the days the site allows (7 unless set)."}}}},
+        },
+    },
     "Error": {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["status", "title", "message"], "properties": {
@@ -272,7 +349,8 @@ def document(server: str) -> dict:
             "version": "1.0.0",
             "description": "Products of Bandung UMKM for buyers and partner systems in Malaysia. Read-only. Money is "
                            "an integer amount of minor units with its currency; ringgit prices use the exchange rate "
-                           "in force, which /exchange-rates shows with its date and source.",
+                           "in force, which /exchange-rates shows with its date and source. /stats, the officers' "
+                           "figures for a city's command center, needs a token.",
         },
         "servers": [{"url": f"{server}/api/v1"}],
         "paths": {
@@ -304,6 +382,31 @@ def document(server: str) -> dict:
                               "400": ERRORS["400"]}}},
             "/exchange-rates": {"get": {"summary": "Exchange rates in force", "operationId": "listRates",
                                         "responses": _ok("RateList", "Rupiah per unit of each currency.")}},
+            "/stats": {"get": {
+                "summary": "Trade figures for a city's command center", "operationId": "getStats",
+                "description": "The figures of the officers' dashboard for a range of days (the last six months "
+                               "unless since and until say otherwise; at most three years). Needs a token: "
+                               "Authorization: Bearer <token>. Not cached.",
+                "security": [{"statsToken": []}],
+                "parameters": [
+                    _query("since", "First day, included (default: the first day of the month five months ago).",
+                           {"type": "string", "format": "date"}),
+                    _query("until", "Last day, included (default: today).", {"type": "string", "format": "date"}),
+                ],
+                "responses": {
+                    "200": {"description": "The figures.",
+                            "content": {"application/json": {"schema": ref("StatsResponse")}}},
+                    "400": ERRORS["400"],
+                    "401": {"description": "No token, a wrong one, or a revoked one.",
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                            "content": {"application/json": {"schema": ref("Error")}}},
+                }}},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"statsToken": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token an admin makes at /admin/stats-tokens, shown once; revoked tokens are refused.",
+            }},
+        },
     }

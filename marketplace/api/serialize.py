@@ -182,3 +182,33 @@ def order_quote(order, exchange: Rate) -> dict:
                       "shipping_service": "cheapest service for each parcel"},
         "exchange_rate": rate(exchange),
     }
+
+
+def stats(figures, time_zone: str, generated_at) -> dict:
+    """The officers' figures for the command center's feed (marketplace.stats.figures.Figures)."""
+    def both(idr: int, sen: int) -> dict:
+        return {"idr": money(Money(idr, "IDR")), "myr": money(Money(sen, "MYR"))}
+
+    return {
+        "range": {"since": figures.days.since.isoformat(), "until": figures.days.until.isoformat(),
+                  "time_zone": time_zone},
+        "generated_at": generated_at.isoformat(timespec="seconds") + "Z",
+        "merchants": {"total": sum(figures.merchants.values()),
+                      "by_verification_status": {status.value: n for status, n in figures.merchants.items()}},
+        "products": {"published": figures.published_products},
+        "orders": {"paid": figures.paid_orders,
+                   "placed_by_status": {status.value: n for status, n in figures.orders_placed.items()}},
+        "buyers": {"with_paid_orders": figures.buyers},
+        "export_value": {
+            **both(figures.export_idr, figures.export_sen),
+            "by_month": [{"month": row.month.strftime("%Y-%m"), "paid_orders": row.orders, **both(row.idr, row.sen)}
+                         for row in figures.months],
+        },
+        "top_categories": [{"category": row.code, "name": names(row.code) if row.code in CATEGORIES else None,
+                            "published_products": row.published, "units": row.units, **both(row.idr, row.sen)}
+                           for row in figures.categories],
+        "buyers_by_state": [{"state": row.code, "name": state_name(row.code), "buyers": row.buyers,
+                             "paid_orders": row.orders, **both(row.idr, row.sen)} for row in figures.states],
+        "exchange_rates": [{"rate": rate(row.rate), "age_days": row.age_days, "stale": row.stale}
+                           for row in figures.rates],
+    }

@@ -1,7 +1,11 @@
-"""JSON API v1: the catalog for partner systems. Read-only, open to any origin."""
+"""JSON API v1: the catalog for partner systems (read-only, open to any origin), and the officers' figures
+for a city's command center (a Bearer token)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request, url_for
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 
 from ..catalog import search
 from ..catalog import services as catalog
@@ -11,6 +15,8 @@ from ..core.taxonomy import CATEGORIES
 from ..extensions import csrf
 from ..orders import quotes as order_quote
 from ..rates.currency import request_rates
+from ..stats import figures as stats_figures
+from ..stats import tokens as stats_tokens
 from . import serialize
 from .openapi import SCHEMAS, document
 
@@ -180,6 +186,52 @@ def quotes():
         return bad_request([search.Problem("items", str(refusal.message))])
     response = jsonify(serialize.order_quote(order, rate))
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _unauthorized(message: str, error: str | None = None):
+    """401 with a Bearer challenge (RFC 6750): error="invalid_token" when a token came and was refused."""
+    response = jsonify(error={"status": 401, "title": "Unauthorized", "message": message})
+    response.status_code = 401
+    challenge = 'Bearer realm="serumpun-stats"'
+    response.headers["WWW-Authenticate"] = challenge + (f', error="{error}"' if error else "")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _day(name: str) -> tuple[date | None, list]:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None, []
+    try:
+        return date.fromisoformat(raw), []
+    except ValueError:
+        return None, [search.Problem(name, "Use a date like 2026-07-31.")]
+
+
+@bp.route("/stats")
+def stats():
+    """The officers' figures for a range of days (the last six months unless since/until say otherwise)."""
+    scheme, _, secret = request.headers.get("Authorization", "").strip().partition(" ")
+    if not scheme:
+        return _unauthorized("Send a token: Authorization: Bearer <token>. An admin makes one at /admin/stats-tokens.")
+    if scheme.lower() != "bearer" or stats_tokens.token_for(secret.strip()) is None:
+        return _unauthorized("This token is not valid: it is wrong, or it was revoked.", "invalid_token")
+    since, problems = _day("since")
+    until, more = _day("until")
+    if problems or more:
+        return bad_request(problems + more)
+    zone_name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    zone, now = ZoneInfo(zone_name), utcnow()
+    default = stats_figures.default_range(stats_figures.local_today(now, zone))
+    days = stats_figures.DayRange(since or default.since, until or default.until)
+    try:
+        figures = stats_figures.figures(days, zone, now.date(), current_app.config["RATE_STALE_DAYS"])
+    except stats_figures.RangeRefused as refusal:
+        return bad_request([search.Problem(refusal.field or "since", str(refusal.message))])
+    response = jsonify(serialize.stats(figures, zone_name, now))
+    response.headers["Cache-Control"] = "no-store"  # for the token's holder only, and figures move with every sale
+    response.vary.add("Authorization")
     return response
 
 

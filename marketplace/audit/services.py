@@ -48,6 +48,8 @@ ACTIONS = {
     "report.actioned": _l("Report acted on"),
     "buying_request.posted": _l("Buying request posted"),
     "buying_request.closed": _l("Buying request closed"),
+    "stats_token.created": _l("Statistics feed token created"),
+    "stats_token.revoked": _l("Statistics feed token revoked"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -62,6 +64,7 @@ OBJECT_KINDS = {
     "merchant": _l("Merchant"),
     "listing_report": _l("Listing report"),
     "buying_request": _l("Buying request"),
+    "stats_token": _l("Statistics feed token"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField as WTFormsDateField
-from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp, StopValidation, ValidationError
 
@@ -51,6 +51,16 @@ class ChoiceField(SelectField):
     def pre_validate(self, form):
         if self.data in ("", None):
             return  # whether a choice is needed is the validators' business
+        if self.data not in {choice.value for choice in self.iter_choices()}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class RadioChoiceField(RadioField):
+    """Radio buttons whose refusal of an unknown value speaks our languages."""
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            return
         if self.data not in {choice.value for choice in self.iter_choices()}:
             raise ValidationError(_l("Please choose one of the options."))
 

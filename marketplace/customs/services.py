@@ -94,14 +94,17 @@ class RuleRefused(DomainError):
 
 
 def _percent(value: str) -> str:
-    number = Decimal(value)
+    text = value.strip().removesuffix("%").strip()
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # 7,5 as Indonesians and Malaysians may write it
+    number = Decimal(text)
     if not Decimal(0) <= number <= Decimal(100):
         raise ValueError
     return format(number.normalize(), "f")  # "20", not "2E+1"
 
 
 def _ringgit_as_sen(value: str) -> str:
-    number = Decimal(value.replace(",", "").removeprefix("RM").strip())
+    number = Decimal(value.replace(",", "").strip().upper().removeprefix("RM").strip())
     if number < 0 or number != number.quantize(Decimal("0.01")):
         raise ValueError
     return str(int(number * 100))
@@ -114,40 +117,60 @@ def _chapters(value: str) -> str:
     return ",".join(sorted(set(chapters)))
 
 
-# How each rule's value is typed, checked and stored.
-RULE_KINDS = {
-    "lvg_rate": _percent,
-    "lvg_threshold_sen": _ringgit_as_sen,
-    "lvg_registration_number": lambda v: v.strip()[:60],
-    "de_minimis_sen": _ringgit_as_sen,
-    "form_d": lambda v: {"1": "1", "0": "0", "yes": "1", "no": "0"}[v.strip().lower()],
-    "sales_tax_standard": _percent,
-    "sales_tax_reduced": _percent,
-    "reduced_chapters": _chapters,
-    "cn22_limit_sen": _ringgit_as_sen,
+# How an officer types each rule: the form offers the right input for each kind, and the refusal names it.
+PERCENT, RINGGIT, YES_NO, TEXT, CHAPTERS = "percent", "ringgit", "yes_no", "text", "chapters"
+INPUT_KINDS = {
+    "lvg_rate": PERCENT,
+    "lvg_threshold_sen": RINGGIT,
+    "lvg_registration_number": TEXT,
+    "de_minimis_sen": RINGGIT,
+    "form_d": YES_NO,
+    "sales_tax_standard": PERCENT,
+    "sales_tax_reduced": PERCENT,
+    "reduced_chapters": CHAPTERS,
+    "cn22_limit_sen": RINGGIT,
 }
+PARSERS = {
+    PERCENT: _percent,
+    RINGGIT: _ringgit_as_sen,
+    TEXT: lambda v: v.strip()[:60],
+    YES_NO: lambda v: {"1": "1", "0": "0", "yes": "1", "no": "0"}[v.strip().lower()],
+    CHAPTERS: _chapters,
+}
+REFUSALS = {
+    PERCENT: _l("Enter a percentage from 0 to 100, like 10 or 7.5."),
+    RINGGIT: _l("Enter an amount in ringgit, like 500 or 1,750.00 (at most two decimals)."),
+    TEXT: _l("Use at most %(max)d characters.", max=60),
+    YES_NO: _l("Choose yes or no."),
+    CHAPTERS: _l("Enter HS chapters of two digits, separated by commas, like 09, 19, 20."),
+}
+
+
+def input_kind(key: str) -> str | None:
+    """How the rule is typed: PERCENT, RINGGIT, YES_NO, TEXT or CHAPTERS; None for a key that is no rule."""
+    if key in INPUT_KINDS:
+        return INPUT_KINDS[key]
+    if key.startswith("duty_chapter_") and len(key) == 15 and key[-2:].isascii() and key[-2:].isdigit():
+        return PERCENT
+    return None
+
+
+def duty_key(chapter: str) -> str:
+    return f"duty_chapter_{chapter}"
 
 
 AUDITED_FIELDS = ("key", "value", "effective_on", "source")
 
 
-def rule_kind(key: str):
-    if key in RULE_KINDS:
-        return RULE_KINDS[key]
-    if key.startswith("duty_chapter_") and len(key) == 15 and key[-2:].isdigit():
-        return _percent
-    return None
-
-
 def record_rule(actor, key: str, value: str, effective_on: date, source: str) -> CustomsRule:
     """A rule value in force from a date; the same key and date replaces the earlier entry."""
-    kind = rule_kind(key)
+    kind = input_kind(key)
     if kind is None:
         raise RuleRefused(_l("There is no such rule."), field="key")
     try:
-        stored = kind(value or "")
+        stored = PARSERS[kind](value or "")
     except (ValueError, KeyError, ArithmeticError) as exc:
-        raise RuleRefused(_l("This value does not fit the rule: see the example.")) from exc
+        raise RuleRefused(REFUSALS[kind]) from exc
     if not source.strip():
         raise RuleRefused(_l("Say where the rule comes from."), field="source")
     row = db.session.scalar(select(CustomsRule).where(CustomsRule.key == key, CustomsRule.effective_on == effective_on))

@@ -46,6 +46,7 @@ def register_demo_commands(app: Flask) -> None:
         click.echo(f"Demo products: {report.products_created} created, {report.products_existing} already there.")
         click.echo(f"Demo orders: {report.orders_created} placed.")
         click.echo(f"Demo showcases: {report.showcases_created} published.")
+        click.echo(f"Demo trade history (six months of paid orders): {report.history_created} placed.")
         click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for email, what in report.sign_ins:
             click.echo(f"  {email:<34} {what}")

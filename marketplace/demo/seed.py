@@ -23,6 +23,7 @@ from ..payables import services as payables
 from ..rates import services as rates
 from ..shipping.couriers import seed_sample_couriers
 from .catalog import PRODUCTS, SHOP_BRANDS, DemoProduct
+from .history import seed_history
 from .orders import seed_orders
 from .packshots import draw_packshot
 from .showcases import seed_showcases
@@ -40,6 +41,7 @@ class SeedReport:
     products_existing: int = 0
     orders_created: int = 0
     showcases_created: int = 0
+    history_created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -155,6 +157,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     if backend is not None:
         seed_catalog(backend, report)
         report.orders_created = seed_orders()
+        report.history_created = seed_history()
         seed_cart()
         report.showcases_created = seed_showcases(backend)
         seed_verification(backend, document_storage(), utcnow().date())

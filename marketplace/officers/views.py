@@ -1,7 +1,10 @@
-"""The officers' area: the merchants they will verify, the first figures, and the audit trail."""
+"""The officers' area: the dashboard of trade figures, the merchants, payables and the audit trail."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,30 +18,133 @@ from ..core.auth import guard_blueprint
 from ..core.forms import ChoiceField, DateField, attach_refusal, length, status_for, strip
 from ..core.models import utcnow
 from ..core.pagination import Page, page_number
+from ..core.places import state_name
+from ..core.taxonomy import category_name
+from ..core.templating import format_money
 from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
+from ..orders.lifecycle import ORDER_STATUS_NAMES
 from ..payables import csv_io as payables_csv
 from ..payables import services as payables
 from ..payables.forms import CorrectionForm, PayoutForm
 from ..payables.views import csv_response
+from ..stats import csv_io as stats_csv
+from ..stats import figures as stats
+from ..trade import stats as trade_stats
+from . import charts
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
 
 
+VERIFICATION_NAMES = {
+    VerificationStatus.VERIFIED: _l("Verified"),
+    VerificationStatus.PENDING: _l("Verification pending"),
+    VerificationStatus.REJECTED: _l("Not verified"),
+    VerificationStatus.UNVERIFIED: _l("Not yet verified"),
+}
+
+
+class RangeForm(FlaskForm):
+    """The dashboard's range of days, read from the query string (a GET: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField(_l("From"))
+    until = DateField(_l("Until"))
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _requested_figures() -> tuple[RangeForm, stats.Figures]:
+    """The figures for the range in the query string; the last six months when it is missing or wrong."""
+    zone = _zone()
+    today = stats.local_today(utcnow(), zone)
+    form = RangeForm(formdata=request.args)
+    form.validate()
+    default = stats.default_range(today)
+    days = stats.DayRange(form.since.data if not form.since.errors and form.since.data else default.since,
+                          form.until.data if not form.until.errors and form.until.data else default.until)
+    stale_days = current_app.config["RATE_STALE_DAYS"]
+    try:
+        figures = stats.figures(days, zone, utcnow().date(), stale_days)
+    except stats.RangeRefused as refusal:
+        attach_refusal(form, refusal)
+        return form, stats.figures(default, zone, utcnow().date(), stale_days)
+    for field, day in ((form.since, days.since), (form.until, days.until)):
+        if not field.errors and field.data is None:
+            field.data = day  # the form shows the range the figures are for
+    return form, figures
+
+
+def _month_label(month) -> tuple[str, str]:
+    return format_date(month, "MMM"), format_date(month, "yyyy")
+
+
+def _dashboard_charts(figures: stats.Figures) -> dict:
+    """The charts' geometry and their text descriptions (for screen readers; the tables hold the same numbers)."""
+    points = []
+    for index, row in enumerate(figures.months):
+        label, year = _month_label(row.month)
+        points.append((label, year if index == 0 or row.month.month == 1 else "", row.sen, format_money(row.sen, "MYR")))
+    months = charts.column_chart(points)
+    months_text = "; ".join(f"{format_date(row.month, 'MMMM yyyy')}: {format_money(row.sen, 'MYR')}"
+                            for row in figures.months)
+    merchant_rows = [(str(VERIFICATION_NAMES[status]), count, str(count)) for status, count in figures.merchants.items()]
+    sold = [row for row in figures.categories if row.sen > 0]
+    category_rows = [(_category_label(row.code), row.sen, format_money(row.sen, "MYR")) for row in sold]
+    state_rows = [(state_name(row.code), row.sen, format_money(row.sen, "MYR")) for row in figures.states]
+
+    def described(rows):
+        return "; ".join(f"{label}: {text}" for label, _, text in rows)
+
+    return {
+        "months": months, "months_text": months_text,
+        "merchants": charts.bar_chart(merchant_rows), "merchants_text": described(merchant_rows),
+        "categories": charts.bar_chart(category_rows), "categories_text": described(category_rows),
+        "states": charts.bar_chart(state_rows), "states_text": described(state_rows),
+    }
+
+
+def _category_label(code: str | None) -> str:
+    return category_name(code) if code else str(_l("Products since deleted"))
+
+
 @bp.route("/")
 def dashboard():
-    """Counts of merchants and buyers, and the merchants by verification status."""
+    """Trade figures for a range of days as charts and tables, stale rates flagged, and the merchants."""
+    form, figures = _requested_figures()
     status_value = request.args.get("status", "")
     status = VerificationStatus(status_value) if status_value in set(VerificationStatus) else None
     return render_template(
         "officer/dashboard.html",
+        form=form, figures=figures, charts=_dashboard_charts(figures),
+        range_args={"since": figures.days.since.isoformat(), "until": figures.days.until.isoformat()},
+        verification_names=VERIFICATION_NAMES, order_status_names=ORDER_STATUS_NAMES,
+        category_label=_category_label, stale_days=current_app.config["RATE_STALE_DAYS"],
         counts=accounts.count_users_by_role(),
         merchants=accounts.list_merchants(status),
         status=status,
         statuses=list(VerificationStatus),
+        replies=trade_stats.reply_figures(*figures.days.utc_bounds(_zone())),
         **dashboard_context("officer", current_user),
-    )
+    ), status_for(form)
+
+
+@bp.route("/stats/<table>.csv")
+def stats_csv_export(table: str):
+    """One table of the dashboard, for the same range of days, as a spreadsheet."""
+    if table not in stats_csv.TABLES:
+        abort(404)
+    form, figures = _requested_figures()
+    if status_for(form) != 200:
+        abort(400)
+    names = {**VERIFICATION_NAMES, **ORDER_STATUS_NAMES}
+    return csv_response(stats_csv.export(figures, table, names),
+                        f"serumpun-{table}-{figures.days.since:%Y%m%d}-{figures.days.until:%Y%m%d}.csv")
 
 
 class TrailFilterForm(FlaskForm):
@@ -156,6 +262,6 @@ def record_correction(merchant_id: int):
 def register(app: Flask) -> None:
     """The officers' dashboard and the audit trail, for officers and admins."""
     app.register_blueprint(bp)
-    add_navigation(app, ("officer", "admin"), "officer.dashboard", _l("Merchants"), 40)
+    add_navigation(app, ("officer", "admin"), "officer.dashboard", _l("Dashboard"), 40)
     add_navigation(app, ("officer", "admin"), "officer.payables_index", _l("Payables"), 45)
     add_navigation(app, ("officer", "admin"), "officer.audit_trail", _l("Audit trail"), 80)

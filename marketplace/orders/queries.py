@@ -1,14 +1,18 @@
 """Reading orders: a buyer's own, a merchant's own parcels. Someone else's order is not found."""
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..catalog.models import Product
 from ..core.errors import NotFound
 from ..extensions import db
 from .checkout import Address
-from .models import MerchantOrder, Order, ParcelStatus
+from .models import MerchantOrder, Order, OrderLine, OrderStatus, ParcelStatus
 
 
 def buyer_orders(buyer: User, limit: int = 100) -> list[Order]:
@@ -77,3 +81,60 @@ def merchant_parcel_for_reading(merchant_id: int, number: str) -> MerchantOrder:
     if parcel is None or parcel.merchant_id != merchant_id:
         raise NotFound()
     return parcel
+
+
+# --- Figures for officers: what was sold to Malaysia, counted from the copies made at checkout -------------
+
+# Parcels whose goods went, or are going, to the buyer: paid, and neither cancelled nor refunded.
+EXPORTED = (ParcelStatus.PAID, ParcelStatus.PACKED, ParcelStatus.SHIPPED, ParcelStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class PaidOrder:
+    id: int
+    paid_at: datetime
+    buyer_id: int | None
+    state: str  # ISO 3166-2:MY of the delivery address
+    goods_idr: int  # the goods of its exported parcels, as sold
+    goods_sen: int
+
+
+def _exported_parcels():
+    return and_(MerchantOrder.order_id == Order.id, MerchantOrder.status.in_(EXPORTED))
+
+
+def _paid_between(start: datetime, end: datetime):
+    return (Order.status == OrderStatus.PAID, Order.paid_at >= start, Order.paid_at < end)
+
+
+def paid_orders(start: datetime, end: datetime) -> list[PaidOrder]:
+    """Orders paid from start (included) to end (excluded), naive UTC, with the goods of their exported parcels."""
+    rows = db.session.execute(
+        select(Order.id, Order.paid_at, Order.buyer_id, Order.ship_state,
+               func.coalesce(func.sum(MerchantOrder.goods_idr), 0), func.coalesce(func.sum(MerchantOrder.goods_sen), 0))
+        .select_from(Order).outerjoin(MerchantOrder, _exported_parcels()).where(*_paid_between(start, end))
+        .group_by(Order.id, Order.paid_at, Order.buyer_id, Order.ship_state).order_by(Order.paid_at, Order.id))
+    return [PaidOrder(id, paid_at, buyer_id, state, int(idr), int(sen))
+            for id, paid_at, buyer_id, state, idr, sen in rows]
+
+
+def exported_goods_by_category(start: datetime, end: datetime) -> list[tuple[str | None, int, int, int]]:
+    """(category, units, rupiah, sen) of the lines of exported parcels of orders paid in [start, end).
+
+    The category is the product's today; None for lines whose product was deleted since.
+    """
+    rows = db.session.execute(
+        select(Product.category, func.sum(OrderLine.quantity), func.sum(OrderLine.unit_price_idr * OrderLine.quantity),
+               func.sum(OrderLine.unit_price_sen * OrderLine.quantity))
+        .select_from(OrderLine).join(MerchantOrder, MerchantOrder.id == OrderLine.merchant_order_id)
+        .join(Order, _exported_parcels()).outerjoin(Product, Product.id == OrderLine.product_id)
+        .where(*_paid_between(start, end)).group_by(Product.category))
+    return [(category, int(units), int(idr), int(sen)) for category, units, idr, sen in rows]
+
+
+def orders_placed_by_status(start: datetime, end: datetime) -> dict[OrderStatus, int]:
+    """Orders placed in [start, end), by where they stand now (statuses with none are left out)."""
+    rows = db.session.execute(select(Order.status, func.count()).where(Order.created_at >= start,
+                                                                         Order.created_at < end)
+                              .group_by(Order.status))
+    return {OrderStatus(status): count for status, count in rows}

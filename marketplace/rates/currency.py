@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..core.models import utcnow
 from ..money import DISPLAY_CURRENCIES, Money, Rate, from_idr
-from .services import rates_in_force
+from .services import is_stale, rates_in_force
 
 CURRENCY_COOKIE = "serumpun_currency"
 
@@ -39,10 +39,16 @@ class Price:
     idr: int
     shown: Money  # in the reader's currency, or IDR when there is no rate for it
     rate: Rate | None
+    stale: bool = False  # the rate is older than RATE_STALE_DAYS: the price says "rate of <date>"
 
     @property
     def converted(self) -> bool:
         return self.rate is not None
+
+
+def rate_is_stale(rate: Rate) -> bool:
+    """Older than RATE_STALE_DAYS today: buyers read "rate of <date>" beside what it converted."""
+    return is_stale(rate, utcnow().date(), current_app.config["RATE_STALE_DAYS"])
 
 
 def price_for(amount_idr: int, currency: str | None = None) -> Price:
@@ -51,7 +57,7 @@ def price_for(amount_idr: int, currency: str | None = None) -> Price:
     rate = request_rates().get(currency) if currency != "IDR" else None
     if rate is None:
         return Price(amount_idr, Money(amount_idr, "IDR"), None)
-    return Price(amount_idr, from_idr(amount_idr, rate), rate)
+    return Price(amount_idr, from_idr(amount_idr, rate), rate, rate_is_stale(rate))
 
 
 def remember_currency_cookie(response, currency: str):

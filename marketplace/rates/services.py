@@ -57,6 +57,23 @@ def rates_in_force(today: date) -> dict[str, Rate]:
     return rates
 
 
+def rate_age_days(rate: Rate, today: date) -> int:
+    """How many days ago the rate took effect."""
+    return (today - rate.effective_on).days
+
+
+def is_stale(rate: Rate, today: date, max_age_days: int) -> bool:
+    """Older than max_age_days (RATE_STALE_DAYS): officers are told, and buyers read "rate of <date>"."""
+    return rate_age_days(rate, today) > max_age_days
+
+
+def stale_rates(today: date, max_age_days: int) -> list[tuple[Rate, int]]:
+    """The rates in force that are older than max_age_days, with their age in days, oldest first."""
+    rows = [(rate, rate_age_days(rate, today)) for rate in rates_in_force(today).values()
+            if is_stale(rate, today, max_age_days)]
+    return sorted(rows, key=lambda row: (-row[1], row[0].currency))
+
+
 def forget_cached_rates() -> None:
     with _lock:
         _cache().clear()

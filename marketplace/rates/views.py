@@ -14,7 +14,7 @@ from ..core.ui import add_navigation, add_reader_part
 from ..core.unit_of_work import unit_of_work
 from ..money import DISPLAY_CURRENCIES
 from . import services
-from .currency import price_for, select_currency
+from .currency import price_for, rate_is_stale, select_currency
 from .forms import RateForm
 
 bp = Blueprint("rates", __name__, url_prefix="/officer/rates")
@@ -44,7 +44,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     add_navigation(app, ("officer", "admin"), "rates.index", _l("Exchange rates"), 50)
     add_reader_part(app, select_currency)  # the header shows the reader's currency
-    app.jinja_env.globals.update(price_for=price_for)
+    app.jinja_env.globals.update(price_for=price_for, rate_is_stale=rate_is_stale)
 
     @app.context_processor
     def currency_for_templates():

@@ -9,7 +9,7 @@ from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/", "/buyer/profile",
          "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
-         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite"]
+         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"]
 OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
                  "/officer/requests/"}
 
@@ -17,7 +17,7 @@ ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/"},
     "buyer@serumpun.example": {"/buyer/profile"},
     "officer@serumpun.example": OFFICER_AREAS,
-    "admin@serumpun.example": OFFICER_AREAS | {"/admin/", "/admin/outbox", "/admin/officers/invite"},
+    "admin@serumpun.example": OFFICER_AREAS | {"/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"},
 }
 
 
@@ -50,12 +50,13 @@ def nav_links(response) -> list[str]:
                                        "Shop details", "Statement", "Export readiness", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Inquiries",
                                     "Buying requests", "Account"]),
-        ("officer@serumpun.example", ["Merchants", "Verification", "Showcases", "Reports", "Payments", "Payables",
+        ("officer@serumpun.example", ["Dashboard", "Verification", "Showcases", "Reports", "Payments", "Payables",
                                       "Exchange rates", "Couriers", "Customs rules", "Buying requests", "Audit trail",
                                       "Account"]),
-        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Merchants", "Verification", "Showcases",
-                                    "Reports", "Payments", "Payables", "Exchange rates", "Couriers", "Customs rules",
-                                    "Buying requests", "Audit trail", "Outbox", "Account"]),
+        ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Statistics feed", "Dashboard",
+                                    "Verification", "Showcases", "Reports", "Payments", "Payables", "Exchange rates",
+                                    "Couriers", "Customs rules", "Buying requests", "Audit trail", "Outbox",
+                                    "Account"]),
     ],
 )
 def test_navigation_follows_the_role(client, demo, email, links):

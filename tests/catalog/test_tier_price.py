@@ -25,17 +25,18 @@ def headline(page: str) -> str:
     return page[start:end]
 
 
+# The demo rate is of 15 October 2025, older than RATE_STALE_DAYS: the headline says "rate of" its date.
 @pytest.mark.parametrize(("quantity", "shown"), [
-    ("", "MYR21.66 IDR85,000 1 MYR = 3,924.50 IDR, Oct 15, 2025 6+ units: MYR21.66 per unit "
+    ("", "MYR21.66 IDR85,000 rate of Oct 15, 2025: 1 MYR = 3,924.50 IDR 6+ units: MYR21.66 per unit "
          "Line total: 6 × MYR21.66 = MYR129.96 IDR510,000"),
     ("5", "6+ units: MYR21.66 per unit Line total: 6 × MYR21.66 = MYR129.96"),  # below the MOQ: the MOQ
     ("6", "6+ units: MYR21.66 per unit Line total: 6 × MYR21.66 = MYR129.96"),
-    ("23", "MYR21.66 IDR85,000 1 MYR = 3,924.50 IDR, Oct 15, 2025 6+ units: MYR21.66 per unit "
+    ("23", "MYR21.66 IDR85,000 rate of Oct 15, 2025: 1 MYR = 3,924.50 IDR 6+ units: MYR21.66 per unit "
            "Line total: 23 × MYR21.66 = MYR498.18 IDR1,955,000"),
-    ("24", "MYR19.88 IDR78,000 1 MYR = 3,924.50 IDR, Oct 15, 2025 24+ units: MYR19.88 per unit "
+    ("24", "MYR19.88 IDR78,000 rate of Oct 15, 2025: 1 MYR = 3,924.50 IDR 24+ units: MYR19.88 per unit "
            "Line total: 24 × MYR19.88 = MYR477.12 IDR1,872,000"),
     ("47", "47 × MYR19.88 = MYR934.36 IDR3,666,000"),
-    ("48", "MYR18.35 IDR72,000 1 MYR = 3,924.50 IDR, Oct 15, 2025 48+ units: MYR18.35 per unit "
+    ("48", "MYR18.35 IDR72,000 rate of Oct 15, 2025: 1 MYR = 3,924.50 IDR 48+ units: MYR18.35 per unit "
            "Line total: 48 × MYR18.35 = MYR880.80 IDR3,456,000"),
 ])
 def test_the_headline_price_is_the_tier_the_quantity_reaches(client, coffee, quantity, shown):
