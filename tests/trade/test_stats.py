@@ -39,3 +39,17 @@ def test_reply_rate_and_median_reply_time(app, demo):
         assert figures.reply_rate_percent == 67  # 2 of 3, half up
         assert figures.median_reply_seconds == 2 * 3600  # the median of 1 h and 3 h
         assert reply_figures(T0 - timedelta(days=9), T0).reply_rate_percent is None
+
+
+def test_the_officers_dashboard_shows_the_inquiry_figures(app, demo):
+    from ..helpers import Client, text_of
+
+    with app.app_context():
+        buyer = accounts.find_user_by_email("buyer@serumpun.example")
+        coffee = accounts.find_user_by_email("merchant@serumpun.example")
+        ask(buyer, coffee, datetime(2026, 11, 20, 2, 0), [timedelta(hours=3)])
+        db.session.commit()
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    page = text_of(officer.get("/officer/?since=2026-11-01&until=2026-11-30"))
+    assert "Inquiries asked" in page and "100% Answered by the merchant" in page and "3.0 h" in page
