@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import MerchantProfile, User
 from ..catalog.models import Product
-from ..catalog.queries import is_visible
+from ..catalog.queries import is_visible, shop_is_open
 from ..core.errors import DomainError, NotFound
 from ..core.jobs import enqueue, jobs_of
 from ..core.places import MALAYSIAN_STATES
@@ -37,7 +37,7 @@ BANDUNG = ZoneInfo("Asia/Jakarta")  # merchants quote in Bandung's days
 INQUIRY_MOVES: dict[InquiryStatus, frozenset[InquiryStatus]] = {
     S.OPEN: frozenset({S.QUOTED}),
     S.QUOTED: frozenset({S.QUOTED, S.ACCEPTED, S.DECLINED, S.EXPIRED}),  # QUOTED again: a new quote replaces it
-    S.ACCEPTED: frozenset(),  # ordered at the quoted price
+    S.ACCEPTED: frozenset({S.QUOTED}),  # only while no order of it is waiting or paid (make_quote checks)
     S.DECLINED: frozenset({S.QUOTED}),  # the merchant may offer again
     S.EXPIRED: frozenset({S.QUOTED}),
 }
@@ -203,7 +203,7 @@ def inquiry_target(product_id: int | None, merchant_slug: str | None) -> tuple[M
             raise NotFound()
         return product.merchant, product
     merchant = db.session.scalar(select(MerchantProfile).where(MerchantProfile.slug == (merchant_slug or "")))
-    if merchant is None or not merchant.user.active:
+    if merchant is None or not shop_is_open(merchant):
         raise NotFound()
     return merchant, None
 
@@ -278,6 +278,9 @@ def make_quote(merchant_user: User, inquiry: Inquiry, terms: QuoteTerms, languag
     if terms.notes is not None and len(terms.notes) > MAX_NOTES:
         raise TradeRefused(_l("Use at most %(max)d characters.", max=MAX_NOTES), field="notes")
     previous = inquiry.current_quote
+    if previous is not None and previous.status == QuoteStatus.ACCEPTED and live_order(previous) is not None:
+        raise TradeRefused(_l("The buyer has ordered at your accepted quote; a new quote would not change that "
+                              "order."))
     quote = Quote(author_id=merchant_user.id, product_id=product.id,
                   product_name_id=product.name_id, product_name_en=product.name_en,
                   unit_price_idr=terms.unit_price_idr, list_price_idr=product.unit_price_for(terms.quantity),
@@ -288,7 +291,8 @@ def make_quote(merchant_user: User, inquiry: Inquiry, terms: QuoteTerms, languag
     inquiry.quotes.append(quote)
     db.session.flush()
     _move(inquiry, S.QUOTED, merchant_user, now, quote)
-    if previous is not None and previous.status == QuoteStatus.OFFERED:
+    if previous is not None and previous.status in (QuoteStatus.OFFERED, QuoteStatus.ACCEPTED):
+        # An accepted quote that was never ordered (or whose order ended unpaid) gives way to the new one too.
         previous.status = QuoteStatus.EXPIRED if is_expired(previous, now) else QuoteStatus.SUPERSEDED
         previous.decided_at = now
     _touch(inquiry, "buyer", now)

@@ -203,7 +203,7 @@ def make_quote(inquiry_id: int):
 
 def _answer(inquiry_id: int, answer, done_message: str):
     form = AnswerForm()
-    if not form.validate_on_submit() or not form.quote_id.data.isdigit():
+    if not form.validate_on_submit() or not (form.quote_id.data.isascii() and form.quote_id.data.isdigit()):
         flash(_("Your form expired. Please send it again."), "error")
         return redirect(url_for("trade.thread", inquiry_id=inquiry_id))
     with unit_of_work() as work:

@@ -193,3 +193,41 @@ def test_a_question_from_the_storefront_is_quoted_on_a_product_the_merchant_choo
             (two_shops["tea"], 4, None)
     buyer.post(f"/inquiries/{inquiry_id}/accept", {"quote_id": quote.id})
     assert "4 × Coffee C-2" in text_of(buyer.get(f"/inquiries/{inquiry_id}/checkout"))
+
+
+def test_an_accepted_quote_never_ordered_can_be_quoted_again(app, two_shops, buyer, merchant):
+    """Accepted, then not ordered before it ran out: the thread must not be stuck for good."""
+    coffee = two_shops["coffee"]
+    inquiry_id = ask(buyer, coffee)
+    send_quote(merchant, inquiry_id, coffee)
+    with app.app_context():
+        quote_id = db.session.scalar(select(Quote.id))
+    buyer.post(f"/inquiries/{inquiry_id}/accept", {"quote_id": quote_id})
+    with app.app_context():
+        assert db.session.get(Inquiry, inquiry_id).status == InquiryStatus.ACCEPTED
+    send_quote(merchant, inquiry_id, coffee, unit_price="66000")
+    with app.app_context():
+        assert db.session.get(Inquiry, inquiry_id).status == InquiryStatus.QUOTED
+        quotes = db.session.scalars(select(Quote).order_by(Quote.id)).all()
+        assert [q.status for q in quotes] == [QuoteStatus.SUPERSEDED, QuoteStatus.OFFERED]
+
+
+def test_a_suspended_shop_cannot_be_asked(app, two_shops, buyer):
+    from marketplace.accounts.models import MerchantProfile
+    from marketplace.core.models import utcnow
+
+    with app.app_context():
+        shop = db.session.scalar(select(MerchantProfile).where(MerchantProfile.business_name == "Keripik Ceu Enok"))
+        shop.suspended_at, slug = utcnow(), shop.slug
+        db.session.commit()
+    assert buyer.get(f"/inquiries/new?merchant={slug}").status_code == 404
+
+
+def test_a_forged_quote_number_is_refused_not_a_500(app, two_shops, buyer, merchant):
+    coffee = two_shops["coffee"]
+    inquiry_id = ask(buyer, coffee)
+    send_quote(merchant, inquiry_id, coffee)
+    response = buyer.post(f"/inquiries/{inquiry_id}/accept", {"quote_id": "²"})
+    assert response.status_code in (302, 303, 400)
+    with app.app_context():
+        assert db.session.get(Inquiry, inquiry_id).status == InquiryStatus.QUOTED
