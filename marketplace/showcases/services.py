@@ -261,6 +261,10 @@ def list_showcases() -> list[Showcase]:
 
 def hidden_reason(product: Product):
     """Why buyers no longer see a product, as far as the catalog tells."""
+    if product.is_taken_down:
+        return _l("an officer took the listing down")
+    if product.merchant.suspended_at is not None:
+        return _l("its merchant is suspended")
     if product.status == ProductStatus.DRAFT:
         return _l("its merchant moved it back to drafts")
     if product.status == ProductStatus.ARCHIVED:
