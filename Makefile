@@ -17,11 +17,8 @@ run: install translations
 	@if [ ! -f instance/.demo-seeded ]; then $(FLASK) seed-demo && touch instance/.demo-seeded; fi
 	@echo ""
 	@echo "  Serumpun is running on http://$(HOST):$(PORT)"
-	@echo "  Demo sign-ins, all with the password serumpun-demo:"
-	@echo "    admin@serumpun.example     admin"
-	@echo "    officer@serumpun.example   officer (Pemkot Bandung)"
-	@echo "    merchant@serumpun.example  merchant (Sangrai Preanger Coffee)"
-	@echo "    buyer@serumpun.example     buyer (a shop in Petaling Jaya)"
+	@echo "  Demo sign-ins: every account in README.md (\"Demo sign-ins\"), password serumpun-demo"
+	@echo "  (seed-demo printed them above the first time). Another port or host: make run PORT=5001 HOST=0.0.0.0"
 	@echo ""
 	@# The job consumer runs inside the server (see README, "Background jobs"): one command is enough.
 	JOBS_IN_PROCESS=1 SITE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)

@@ -13,6 +13,9 @@ def test_home_page_explains_serumpun_and_invites_both_sides(client):
     assert "Bandung UMKM products, delivered to Malaysia." in page
     assert "Shop as a buyer" in page and "Sell as a Bandung UMKM" in page
     assert 'action="/products"' in client.get("/").get_data(as_text=True)
+    # A buyer comes to shop: the button leads to the products, not to a sign-up form (issue 12).
+    assert '<a class="button button--primary" href="/products">Shop as a buyer</a>' in client.get("/").get_data(
+        as_text=True)
 
 
 def test_home_page_shows_categories_with_counts_new_arrivals_and_verified_merchants(app, demo):
