@@ -26,7 +26,7 @@ from ..customs.landed import Breakdown
 from ..extensions import db
 from ..money import Rate, from_idr
 from .cart import AgreedCart, DatabaseCart, view_cart
-from .lifecycle import ORDER_MAIL_JOB, OutOfStock, _record, take_stock
+from .lifecycle import ORDER_MAIL_JOB, OutOfStock, record_move, take_stock
 from .models import MerchantOrder, Order, OrderLine, OrderStatus
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: read aloud and typed in a bank app
@@ -190,9 +190,9 @@ def place_order(buyer: User, cart: DatabaseCart | AgreedCart, address: Address, 
             announce_after_commit(db.session, catalog_changed, "orders", product_id=product.id,
                                   merchant_id=parcel.merchant.id)
     db.session.flush()
-    _record("order", order.id, None, OrderStatus.PENDING_PAYMENT.value, buyer, {"payment_method": payment_method})
+    record_move("order", order.id, None, OrderStatus.PENDING_PAYMENT.value, buyer, {"payment_method": payment_method})
     for merchant_order in order.parcels:
-        _record("parcel", merchant_order.id, None, merchant_order.status.value, buyer)
+        record_move("parcel", merchant_order.id, None, merchant_order.status.value, buyer)
     cart.clear()
     # The hold ends by itself: a job at its end (the `release-expired` command catches any it missed).
     jobs_of().enqueue_at(order.hold_expires_at, EXPIRE_JOB, order.id)

@@ -81,8 +81,9 @@ class OutOfStock(DomainError):
     status_code = 409
 
 
-def _record(subject: str, subject_id: int, before: str | None, after: str, actor: User | None,
-            detail: dict | None = None, at: datetime | None = None) -> None:
+def record_move(subject: str, subject_id: int, before: str | None, after: str, actor: User | None,
+                detail: dict | None = None, at: datetime | None = None) -> None:
+    """One row of an order's, a parcel's or a payment's history (before is None for its first status)."""
     db.session.add(StatusChange(subject=subject, subject_id=subject_id, from_status=before, to_status=after,
                                 actor_id=actor.id if actor else None, detail=detail, at=at or utcnow()))
 
@@ -110,7 +111,7 @@ def move_order(order: Order, to: OrderStatus, actor: User | None, detail: dict |
         raise refusal
     before = order.status
     compare_and_set(order, to, refusal)
-    _record("order", order.id, before.value, to.value, actor, detail)
+    record_move("order", order.id, before.value, to.value, actor, detail)
 
 
 def move_parcel(parcel: MerchantOrder, to: ParcelStatus, actor: User | None, detail: dict | None = None) -> None:
@@ -122,7 +123,7 @@ def move_parcel(parcel: MerchantOrder, to: ParcelStatus, actor: User | None, det
         raise refusal
     before = parcel.status
     compare_and_set(parcel, to, refusal)
-    _record("parcel", parcel.id, before.value, to.value, actor, detail)
+    record_move("parcel", parcel.id, before.value, to.value, actor, detail)
     db.session.flush()
     parcel_moved.send("orders", parcel=parcel, before=before, actor=actor)
     enqueue(MAIL_JOB, parcel.id, to.value)

@@ -20,12 +20,12 @@ from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..orders.lifecycle import (
     InvalidTransition,
-    _record,
     cancel_unpaid,
     compare_and_set,
     expire_unpaid,
     mark_paid,
     mark_refunded,
+    record_move,
 )
 from ..orders.models import MerchantOrder, Order, OrderStatus, ParcelStatus
 from .models import Payment, PaymentStatus, WebhookEvent
@@ -63,7 +63,7 @@ def move_payment(payment: Payment, to: PaymentStatus, actor: User | None, detail
     before = payment.status
     db.session.flush()  # a payment just added gets its row (and id) before the compare-and-set
     compare_and_set(payment, to, refusal)
-    _record("payment", payment.id, before.value, to.value, actor, detail)
+    record_move("payment", payment.id, before.value, to.value, actor, detail)
 
 
 def order_for_payment(number: str) -> Order:
