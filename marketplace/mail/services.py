@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from functools import partial
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -135,3 +135,28 @@ def list_outbox(page: int, per_page: int = 50) -> tuple[list[OutboxMessage], int
         .offset((page - 1) * per_page)
     ).all()
     return list(rows), total
+
+
+def site_link(endpoint: str, **values) -> str:
+    """An absolute address for a mail sent by a job, outside any request: SERVER_NAME, else SITE_URL."""
+    config = current_app.config
+    server = config.get("SERVER_NAME")
+    base = f"{config['PREFERRED_URL_SCHEME']}://{server}" if server else config["SITE_URL"]
+    with current_app.test_request_context("/", base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def send_mail_once(marker: str, user, template: str, **context) -> None:
+    """Send a mail to a user (anything with id, email and locale) once per marker, however often a job runs.
+
+    The marker is set when the transaction that sent it commits: a crash in between may send it twice,
+    never lose it (as deliver_queued_mail).
+    """
+    if user is None or not user.email:
+        return
+    jobs = jobs_of()
+    marker = f"{marker}:{user.id}"
+    if jobs.is_done(marker):
+        return
+    send_mail(user.email, template, user.locale, user=user, **context)
+    on_commit(db.session, lambda: jobs.mark_done(marker))

@@ -5,15 +5,13 @@ delivered twice): the recipient and step are marked done when the mail was hande
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
 from sqlalchemy import select
 
 from ..accounts.models import MerchantProfile, User
-from ..core.jobs import job, jobs_of
+from ..core.jobs import job
 from ..core.models import utcnow
-from ..core.transactions import on_commit
 from ..extensions import db
-from ..mail.services import send_mail
+from ..mail.services import send_mail_once, site_link
 from .checkout import EXPIRE_JOB
 from .lifecycle import MAIL_JOB, ORDER_MAIL_JOB, expire_order
 from .models import MerchantOrder, Order, ParcelStatus
@@ -35,24 +33,8 @@ def expire_when_due(order_id: int) -> None:
         expire_order(order, utcnow())
 
 
-def _link(endpoint: str, **values) -> str:
-    """An absolute address for a mail, built outside any request."""
-    config = current_app.config
-    server = config.get("SERVER_NAME")
-    base = f"{config['PREFERRED_URL_SCHEME']}://{server}" if server else config["SITE_URL"]
-    with current_app.test_request_context("/", base_url=base):
-        return url_for(endpoint, _external=True, **values)
-
-
 def _send_once(key: str, user: User | None, template: str, **context) -> None:
-    if user is None or not user.email:
-        return
-    jobs = jobs_of()
-    marker = f"order-mail:{key}:{user.id}"
-    if jobs.is_done(marker):
-        return
-    send_mail(user.email, template, user.locale, user=user, **context)
-    on_commit(db.session, lambda: jobs.mark_done(marker))
+    send_mail_once(f"order-mail:{key}", user, template, **context)
 
 
 @job(MAIL_JOB)
@@ -68,11 +50,11 @@ def mail_parcel_step(parcel_id: int, step: str) -> None:
     buyer = db.session.get(User, order.buyer_id) if order.buyer_id else None
     if status in TO_BUYER:
         _send_once(f"{parcel.id}:{step}", buyer, "parcel_buyer", parcel=parcel, order=order, step=step,
-                   link=_link("checkout.order_page", number=order.number))
+                   link=site_link("checkout.order_page", number=order.number))
     merchant = db.session.get(MerchantProfile, parcel.merchant_id) if parcel.merchant_id else None
     if status in TO_MERCHANT and merchant is not None:
         _send_once(f"{parcel.id}:{step}", merchant.user, "parcel_merchant", parcel=parcel, order=order, step=step,
-                   link=_link("merchant_orders.detail", number=parcel.number))
+                   link=site_link("merchant_orders.detail", number=parcel.number))
 
 
 @job(ORDER_MAIL_JOB)
@@ -82,4 +64,4 @@ def mail_order_step(order_id: int, step: str) -> None:
     if order is None or order.buyer_id is None:
         return
     _send_once(f"order:{order.id}:{step}", db.session.get(User, order.buyer_id), "order_buyer", order=order,
-               step=step, link=_link("checkout.order_page", number=order.number))
+               step=step, link=site_link("checkout.order_page", number=order.number))

@@ -5,14 +5,11 @@ often the job runs (a retry): the recipient and the event are marked done when t
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
-
 from ..accounts.models import User
-from ..core.jobs import job, jobs_of
+from ..core.jobs import job
 from ..core.models import utcnow
-from ..core.transactions import on_commit
 from ..extensions import db
-from ..mail.services import send_mail
+from ..mail.services import send_mail_once, site_link
 from .models import Inquiry, InquiryMessage, Quote
 from .services import EXPIRE_JOB, MAIL_JOB, expire_quote
 
@@ -23,24 +20,8 @@ def expire_when_due(quote_id: int) -> None:
     expire_quote(quote_id, utcnow())
 
 
-def _link(endpoint: str, **values) -> str:
-    """An absolute address for a mail, built outside any request."""
-    config = current_app.config
-    server = config.get("SERVER_NAME")
-    base = f"{config['PREFERRED_URL_SCHEME']}://{server}" if server else config["SITE_URL"]
-    with current_app.test_request_context("/", base_url=base):
-        return url_for(endpoint, _external=True, **values)
-
-
 def _send_once(key: str, user: User | None, template: str, **context) -> None:
-    if user is None or not user.email:
-        return
-    jobs = jobs_of()
-    marker = f"trade-mail:{key}:{user.id}"
-    if jobs.is_done(marker):
-        return
-    send_mail(user.email, template, user.locale, user=user, **context)
-    on_commit(db.session, lambda: jobs.mark_done(marker))
+    send_mail_once(f"trade-mail:{key}", user, template, **context)
 
 
 def _parties(inquiry: Inquiry) -> dict[str, User | None]:
@@ -60,7 +41,7 @@ def mail_trade_event(event: str, object_id: int) -> None:
         author = parties["buyer"] if recipient == "merchant" else parties["merchant"]
         _send_once(f"message:{message.id}", parties[recipient], "trade_message", inquiry=inquiry, message=message,
                    author_name=inquiry.merchant.business_name if recipient == "buyer" else author.full_name,
-                   link=_link("trade.thread", inquiry_id=inquiry.id))
+                   link=site_link("trade.thread", inquiry_id=inquiry.id))
         return
     quote = db.session.get(Quote, object_id)
     if quote is None:
@@ -71,4 +52,4 @@ def mail_trade_event(event: str, object_id: int) -> None:
                   "expired": ("buyer", "merchant")}.get(event, ())
     for party in recipients:
         _send_once(f"{event}:{quote.id}", parties[party], "trade_quote", inquiry=inquiry, quote=quote, event=event,
-                   party=party, link=_link("trade.thread", inquiry_id=inquiry.id))
+                   party=party, link=site_link("trade.thread", inquiry_id=inquiry.id))

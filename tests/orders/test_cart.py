@@ -11,27 +11,13 @@ from marketplace.accounts import services as accounts
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ProductStatus
 from marketplace.extensions import db
-from marketplace.media.storage import storage
 from marketplace.money import Money
 from marketplace.orders import cart as carts
 from marketplace.rates.services import rates_in_force
 
-from ..images import png
+from .conftest import make
 
 TODAY = date(2026, 12, 2)
-
-
-def make(email: str, sku: str, publish: bool = True, **overrides) -> int:
-    user = accounts.find_user_by_email(email)
-    values = dict(sku=sku, name_id=f"Kopi {sku}", name_en=f"Coffee {sku}", category="coffee-tea", price_idr=85_000,
-                  stock=120, moq=6, hs_code="090121", packed_weight_g=320, box_length_mm=180, box_width_mm=120,
-                  box_height_mm=65, tiers=[catalog.Tier(24, 78_000)])
-    values.update(overrides)
-    product = catalog.create_product(user, catalog.ProductData(**values))
-    catalog.add_photos(user, product.id, [("a.png", png(300, 200))], storage())
-    if publish:
-        catalog.change_status(user, product.id, ProductStatus.PUBLISHED)
-    return product.id
 
 
 @pytest.fixture()
