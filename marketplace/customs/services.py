@@ -12,6 +12,7 @@ from ..core.cache import PRICING, cached
 from ..core.errors import DomainError
 from ..core.signals import announce_after_commit, catalog_changed
 from ..extensions import db
+from ..money import MoneyError, parse_amount
 from .landed import Rule, Rules
 from .models import CustomsRule
 
@@ -104,10 +105,11 @@ def _percent(value: str) -> str:
 
 
 def _ringgit_as_sen(value: str) -> str:
-    number = Decimal(value.replace(",", "").strip().upper().removeprefix("RM").strip())
-    if number < 0 or number != number.quantize(Decimal("0.01")):
-        raise ValueError
-    return str(int(number * 100))
+    # The money parser reads both "1,750.00" and the Indonesian "1.750,00" (never 1.75 for the latter).
+    try:
+        return str(parse_amount(value.strip().upper().removeprefix("RM"), "MYR").amount)
+    except MoneyError as exc:
+        raise ValueError from exc
 
 
 def _chapters(value: str) -> str:

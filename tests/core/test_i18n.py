@@ -63,7 +63,7 @@ def test_default_language_is_indonesian(app):
     ("accept", "language", "phrase"),
     [
         ("en-GB,en;q=0.9", "en", "Bandung UMKM products, delivered to Malaysia."),
-        ("ms-MY,ms;q=0.9,en;q=0.5", "ms", "Produk UMKM Bandung, dihantar ke Malaysia."),
+        ("ms-MY,ms;q=0.9,en;q=0.5", "ms", "Produk PKS Bandung, dihantar ke Malaysia."),
         ("fr-FR,fr;q=0.9", "id", "Produk UMKM Bandung, dikirim ke Malaysia."),
     ],
 )

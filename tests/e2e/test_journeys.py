@@ -72,7 +72,7 @@ def test_buyer_signs_up_and_switches_to_bahasa_melayu(browser, live_server, scre
     page.get_by_role("button", name="Bahasa Melayu").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "ms")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Produk UMKM Bandung, dihantar ke Malaysia.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Produk PKS Bandung, dihantar ke Malaysia.")
     expect(page.get_by_role("button", name="Log keluar")).to_be_visible()
     page.goto(live_server.url + "/buyer/profile")
     expect(page.get_by_label("Negeri (Malaysia)")).to_have_value("MY-10")
@@ -133,10 +133,10 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     expect(page.locator(".photo-item")).to_have_count(2)
 
     page.get_by_role("link", name="Detail").click()
-    page.get_by_role("button", name="Terbitkan").click()
+    page.get_by_role("button", name="Tayangkan").click()
     expect(page.get_by_text("Sudah tayang")).to_be_visible()
 
-    page.get_by_role("link", name="Lihat sebagai Pembeli").click()
+    page.get_by_role("link", name="Lihat sebagai pembeli").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kopi Puntang Honey 200 g")
     expect(page.get_by_text("Rp98.000").first).to_be_visible()
     expect(page.locator(".gallery img")).to_have_count(2)

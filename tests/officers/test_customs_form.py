@@ -53,7 +53,9 @@ def test_each_rule_has_a_labelled_input_of_its_kind_and_no_raw_keys_show(app, de
 
 def test_values_are_typed_as_people_write_them_and_stored_as_the_rules_need(app, demo):
     client = officer(app)
-    for key, value, expected in (("de_minimis_sen", "RM 1,000.50", "100050"), ("lvg_rate", "7,5", "7.5"),
+    # "1.750,00" is how an Indonesian officer writes RM 1,750.00: never read as RM 1.75.
+    for key, value, expected in (("de_minimis_sen", "RM 1,000.50", "100050"), ("cn22_limit_sen", "1.750,00", "175000"),
+                                 ("lvg_rate", "7,5", "7.5"),
                                  ("form_d", "0", "0"), ("reduced_chapters", "20, 09", "09,20"),
                                  ("lvg_registration_number", "", "")):
         response = client.post("/officer/customs/", {"key": key, "value": value, "effective_on": "2026-12-01",

@@ -73,7 +73,7 @@ def test_an_unregistered_seller_shows_de_minimis_below_rm500(app, demo):
     officer.login("officer@serumpun.example")
     record_rule(officer, "lvg_registration_number", "")
     for language, text in (("en", "Import duty (de minimis: goods and shipping at most MYR500.00)"),
-                           ("id", "Bea masuk (de minimis: barang dan ongkos kirim paling banyak MYR500,00)"),
+                           ("id", "Bea masuk (de minimis: barang dan ongkos kirim maksimal MYR500,00)"),
                            ("ms", "Duti import (de minimis: barangan dan kos penghantaran tidak melebihi RM500.00)")):
         response = reader(app, language).get(f"/products/{product_id}")
         assert response.status_code == 200 and text in text_of(response), language
