@@ -1,8 +1,6 @@
 """Serumpun: Bandung UMKM products, delivered to buyers in Malaysia."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from .config import ROOT, instance_path, load_config
@@ -18,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     # config may name its profile with SERUMPUN_ENV; otherwise the environment does.
     app.config.from_mapping(load_config((config or {}).get("SERUMPUN_ENV"), config))
-    register_logging(app)
+    register_operations(app)
     register_extensions(app)
     register_security(app)
     register_media(app)
@@ -30,10 +28,19 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def register_logging(app: Flask) -> None:
+def register_operations(app: Flask) -> None:
+    """Request ids and logs, /readyz, metrics and (with SENTRY_DSN) error reports: see marketplace.ops."""
+    from .ops import health
+    from .ops.errors import register_error_reporting
+    from .ops.logs import configure_logging, register_request_ids
+    from .ops.metrics import register_metrics
+
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("marketplace").setLevel(logging.INFO)
+        configure_logging(app)
+    register_error_reporting(app)
+    register_request_ids(app)
+    register_metrics(app)
+    health.register(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -85,6 +85,14 @@ class BaseConfig:
     SIGNUP_RATE_LIMIT = "20 per hour"
     RESET_RATE_LIMIT = "5 per 15 minutes"
 
+    # Operations: logs as text or JSON lines (with the request id), one line per request, /metrics for a
+    # Prometheus holding METRICS_TOKEN (unset: no /metrics), error reports to Sentry when SENTRY_DSN is set.
+    LOG_FORMAT = "text"
+    LOG_REQUESTS = False
+    METRICS_TOKEN = ""
+    SENTRY_DSN = ""
+    SENTRY_TRACES_SAMPLE_RATE = "0"
+
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default: scrypt with n=2**15
     PASSWORD_RESET_MAX_AGE = 3600
     INVITE_MAX_AGE = 7 * 24 * 3600
@@ -174,6 +182,8 @@ class TestConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    LOG_FORMAT = "json"
+    LOG_REQUESTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -183,6 +193,11 @@ class ProductionConfig(BaseConfig):
 
 # Settings that the environment may set, and how to read each.
 FROM_ENVIRONMENT = {
+    "LOG_FORMAT": os.environ.get,
+    "LOG_REQUESTS": _bool,
+    "METRICS_TOKEN": os.environ.get,
+    "SENTRY_DSN": os.environ.get,
+    "SENTRY_TRACES_SAMPLE_RATE": os.environ.get,
     "MAX_CONTENT_LENGTH": _int,
     "MAX_UPLOAD_PIXELS": _int,
     "LOGIN_RATE_LIMIT": os.environ.get,

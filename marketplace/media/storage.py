@@ -45,6 +45,10 @@ class StorageBackend:
     def url(self, name: str) -> str:  # pragma: no cover
         raise NotImplementedError
 
+    def check(self) -> None:  # pragma: no cover
+        """Raise when the store cannot be reached or written: what /readyz asks."""
+        raise NotImplementedError
+
 
 class LocalStorage(StorageBackend):
     """instance/media, served by the app itself (or by a web server in front of it)."""
@@ -91,6 +95,11 @@ class LocalStorage(StorageBackend):
             raise ValueError("private files have no public address")
         return url_for("media.serve", name=name)
 
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise OSError(f"{self.root} is not writable")
+
 
 class S3Storage(StorageBackend):
     """Any S3-compatible object store; files are public and cached for a year."""
@@ -135,6 +144,9 @@ class S3Storage(StorageBackend):
 
     def delete(self, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=name)
+
+    def check(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket)
 
     def url(self, name: str) -> str:
         if self.public_url:

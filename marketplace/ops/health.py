@@ -1,0 +1,72 @@
+"""/readyz: may this server take traffic? The load balancer asks it every few seconds."""
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, Flask, current_app, jsonify
+from sqlalchemy import text
+
+from ..extensions import csrf, db, limiter
+from ..media.storage import storage
+
+bp = Blueprint("ops", __name__)
+
+
+def shared_redis_urls(config) -> set[str]:
+    """Every Redis the app leans on: rate limits, page cache, job queue (one URL in the usual setup)."""
+    urls = {config.get("CACHE_REDIS_URL") or "", config.get("JOBS_REDIS_URL") or ""}
+    limits = config.get("RATELIMIT_STORAGE_URI") or ""
+    if limits.startswith(("redis://", "rediss://")):
+        urls.add(limits)
+    return {url for url in urls if url}
+
+
+def _database() -> str:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # the answer must come back whatever broke
+        current_app.logger.warning("Readiness: database unreachable: %s", exc)
+        db.session.rollback()
+        return "unavailable"
+
+
+def _redis() -> str:
+    urls = shared_redis_urls(current_app.config)
+    if not urls:
+        return "not used"
+    try:
+        for url in urls:
+            client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        return "ok"
+    except Exception as exc:
+        current_app.logger.warning("Readiness: Redis unreachable: %s", exc)
+        return "unavailable"
+
+
+def _storage() -> str:
+    try:
+        storage().check()
+        return "ok"
+    except Exception as exc:
+        current_app.logger.warning("Readiness: media storage unreachable: %s", exc)
+        return "unavailable"
+
+
+@bp.route("/readyz")
+@limiter.exempt
+@csrf.exempt
+def readyz():
+    """200 when the database, Redis (if used) and media storage all answer; 503 naming what does not."""
+    parts = {"database": _database(), "redis": _redis(), "storage": _storage()}
+    ready = all(state in ("ok", "not used") for state in parts.values())
+    response = jsonify(status="ready" if ready else "unavailable", **parts)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
