@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench install translations extract-messages update-messages migrate seed clean
+.PHONY: run test lint bench cluster cluster-stop install translations extract-messages update-messages migrate seed clean
 
 run: install translations
 	@mkdir -p instance
@@ -30,6 +30,14 @@ test: install translations
 bench: install translations
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The production topology on this machine: HAProxy, three gunicorn app servers, two job consumers,
+# PostgreSQL, Redis and S3 (moto). Needs haproxy (apt-get install haproxy); see deploy/cluster.sh.
+cluster: install translations
+	bash deploy/cluster.sh start
+
+cluster-stop:
+	bash deploy/cluster.sh stop
 
 # ruff, and the layers written down for import-linter (the contracts are in pyproject.toml).
 lint: install

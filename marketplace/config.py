@@ -194,6 +194,9 @@ class ProductionConfig(BaseConfig):
 # Settings that the environment may set, and how to read each.
 FROM_ENVIRONMENT = {
     "LOG_FORMAT": os.environ.get,
+    # Only for a production setup tried over plain http on one machine (make cluster): cookies without Secure.
+    "SESSION_COOKIE_SECURE": _bool,
+    "REMEMBER_COOKIE_SECURE": _bool,
     "LOG_REQUESTS": _bool,
     "METRICS_TOKEN": os.environ.get,
     "SENTRY_DSN": os.environ.get,

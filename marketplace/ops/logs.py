@@ -38,8 +38,10 @@ def configure_logging(app: Flask, stream=None) -> logging.Handler:
                                            rename_fields={"levelname": "level", "asctime": "time"}))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    handler.serumpun = True
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace our own handler from an earlier app in this process; leave anyone else's (a test's capture).
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "serumpun", False)] + [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("marketplace").setLevel(logging.INFO)
     return handler
