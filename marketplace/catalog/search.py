@@ -211,26 +211,21 @@ class TextMatch:
     condition: object = None  # PostgreSQL: a condition on products
 
 
-def _fts_term(term: tuple[str, ...], typed: bool) -> str:
-    # The words typed match anywhere in any order, as without synonyms; a synonym of several words
-    # ("minyak wangi") matches as a phrase. The last word (or every typed one) may start a longer word.
-    if typed or len(term) == 1:
-        return " AND ".join(f'"{word}"*' for word in term)
+# A term of several words ("minyak wangi") matches as a phrase, its last word possibly the start of a
+# longer one, like every single word: "minyak goreng wangi pandan" is no perfume.
+def _fts_term(term: tuple[str, ...]) -> str:
     return '"' + " ".join(term) + '"*'
 
 
-def _ts_term(term: tuple[str, ...], typed: bool) -> str:
-    if typed:
-        return " & ".join(f"{word}:*" for word in term)
+def _ts_term(term: tuple[str, ...]) -> str:
     return " <-> ".join((*term[:-1], f"{term[-1]}:*"))
 
 
 def _either(slot: Slot, term, union: str) -> str:
-    """A slot as a match expression: the typed words, or (with synonyms) any of its terms."""
+    """A slot as a match expression: the typed word, or (with synonyms) any of its terms."""
     if not slot.others:
-        return term(slot.typed, True)
-    alternatives = [term(slot.typed, True), *(term(other, False) for other in slot.others)]
-    return "(" + f" {union} ".join(f"({alternative})" for alternative in alternatives) + ")"
+        return term(slot.typed)
+    return "(" + f" {union} ".join(term(alternative) for alternative in (slot.typed, *slot.others)) + ")"
 
 
 def _text_match(slots: list[Slot]) -> TextMatch:
