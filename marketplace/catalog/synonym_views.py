@@ -20,8 +20,7 @@ desk = Blueprint("synonyms", __name__, url_prefix="/officer/synonyms")
 guard_blueprint(desk, Role.OFFICER, Role.ADMIN)
 
 
-def _page(form: SynonymGroupForm | None = None):
-    form = form or SynonymGroupForm(formdata=None)
+def _page(form: SynonymGroupForm):
     sections: list[tuple[str, list]] = []
     for group in synonyms.list_groups():
         title = category_name(group.category) if group.category else str(_l("All categories"))
@@ -32,15 +31,9 @@ def _page(form: SynonymGroupForm | None = None):
                            remove_form=FlaskForm()), status_for(form)
 
 
-@desk.route("/")
+@desk.route("/", methods=["GET", "POST"])
 def index():
-    """The synonym groups by category, and a form for a new one."""
-    return _page()
-
-
-@desk.route("/", methods=["POST"])
-def add():
-    """Add a group: search uses it from the next request on."""
+    """The synonym groups by category, and a form for a new one: search uses a new group at once."""
     form = SynonymGroupForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
