@@ -96,6 +96,16 @@ def test_a_buyers_words_find_the_merchants_words(buyer, catalog, q, expected):
     assert found(buyer, f"q={q}") == expected
 
 
+def test_the_api_finds_the_same_and_follows_the_table(app, officer, catalog):
+    def ids(q: str) -> list[int]:
+        return [item["id"] for item in Client(app).get(f"/api/v1/products?q={q}").get_json()["data"]]
+
+    assert ids("keropok") == [catalog["KRUPUK"]]
+    assert ids("puppet") == []  # cached until the table changes
+    officer.post("/officer/synonyms/", {"category": "", "terms": "wayang golek, puppet"})
+    assert ids("puppet") == [catalog["GOLEK"]]
+
+
 def test_a_category_uses_its_own_groups_and_the_general_ones(buyer, catalog):
     assert found(buyer, "q=keropok&category=snacks") == {"Garut Prawn Puffs"}
     assert found(buyer, "q=keropok&category=beauty-herbal") == set()  # the snack groups are not used there
