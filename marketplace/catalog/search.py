@@ -1,7 +1,8 @@
 """Finding published products: full text in every language, filters, facets, sorts.
 
 Full text uses SQLite's FTS5 table or PostgreSQL's GIN index (see the search
-migration); everything else is plain SQL that both databases run alike.
+migration); everything else is plain SQL that both databases run alike. A word found in the officers'
+synonym table (see synonyms.py) matches any word of its group, within the same one match expression.
 """
 from __future__ import annotations
 

@@ -291,9 +291,10 @@ def browse():
 
 def _synonym_notes(result: search.SearchResult) -> list[str]:
     """For each term searched with its synonyms: "Showing results for “keropok” and “kerupuk”."."""
-    return [_("Showing results for %(words)s.",
-              words=format_list([f"“{' '.join(term)}”" for term in (slot.typed, *slot.others)], locale=get_locale()))
-            for slot in result.synonyms]
+    notes = [_("Showing results for %(words)s.",
+               words=format_list([f"“{' '.join(term)}”" for term in (slot.typed, *slot.others)], locale=get_locale()))
+             for slot in result.synonyms]
+    return list(dict.fromkeys(notes))  # a word typed twice is said once
 
 
 def _product_key(product_id: int, slug: str | None = None):
