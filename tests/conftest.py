@@ -347,6 +347,7 @@ def insert_demo_rows(data: TestData) -> None:
 
 def seed_demo(app) -> None:
     """The demo accounts and rates, as `flask seed-demo` makes them (without the catalog, for speed)."""
+    from marketplace.catalog.synonyms import seed_sample_synonyms
     from marketplace.customs.services import seed_sample_rules
     from marketplace.demo.seed import seed_accounts, seed_rates
     from marketplace.shipping.couriers import seed_sample_couriers
@@ -356,6 +357,7 @@ def seed_demo(app) -> None:
         seed_rates()
         seed_sample_couriers()
         seed_sample_rules()
+        seed_sample_synonyms()
         db.session.commit()
 
 

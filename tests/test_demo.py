@@ -251,3 +251,14 @@ def test_seed_demo_adds_six_months_of_paid_orders_from_six_states_that_rise(app,
                 LedgerEntry.merchant_order_id.in_([p.id for p in order.parcels]))).all()
             assert dates and set(dates) == {day}
             assert order.created_at <= order.paid_at
+
+
+def test_a_malaysian_buyer_searching_keropok_finds_the_demo_kerupuk(app, seeded):
+    client = Client(app)
+    client.post("/language", {"language": "ms", "next": "/"}, token_from="/")
+    page = text_of(client.get("/products?q=keropok"))
+    assert "Beef Skin Crackers 250 g" in page and "Dry Seblak Crackers, Level 3, 100 g" in page
+    assert "Memaparkan hasil untuk “keropok”, “kerupuk”" in page
+    officer = Client(app)
+    officer.login("officer@serumpun.example")
+    assert "minyak wangi, parfum, perfume" in text_of(officer.get("/officer/synonyms/"))

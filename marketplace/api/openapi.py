@@ -310,7 +310,8 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 
 FILTERS = [
-    _query("q", "Words in Indonesian or English; each may be the start of a longer word."),
+    _query("q", "Words in Indonesian, Malay or English; each may be the start of a longer word, and "
+                "the officers' synonyms count (keropok finds kerupuk)."),
     _query("category", "A category code from /categories."),
     _query("min_price", "Lowest price in ringgit, like 25 or 25.50."),
     _query("max_price", "Highest price in ringgit."),

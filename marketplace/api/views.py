@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 
 from ..catalog import search
 from ..catalog import services as catalog
-from ..core.cache import LISTING, cached
+from ..core.cache import cached
 from ..core.models import utcnow
 from ..core.taxonomy import CATEGORIES
 from ..extensions import csrf
@@ -99,7 +99,7 @@ def products():
 
     # Partner systems poll the same pages: one answer per query until a listing changes.
     body = cached("api-products", (tuple(query.items()), filters.page, request.host_url,
-                                   tuple(sorted(rates.items())), today), page, versions=(LISTING,))
+                                   tuple(sorted(rates.items())), today), page, versions=filters.versions)
     if filters.page > body["meta"]["pages"] and body["meta"]["total"]:
         return bad_request([search.Problem("page", f"There are {body['meta']['pages']} pages.")])
     return _json(body)

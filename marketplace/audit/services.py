@@ -50,6 +50,8 @@ ACTIONS = {
     "buying_request.closed": _l("Buying request closed"),
     "stats_token.created": _l("Statistics feed token created"),
     "stats_token.revoked": _l("Statistics feed token revoked"),
+    "synonyms.added": _l("Search synonyms added"),
+    "synonyms.removed": _l("Search synonyms removed"),
 }
 OBJECT_KINDS = {
     "exchange_rate": _l("Exchange rate"),
@@ -65,6 +67,7 @@ OBJECT_KINDS = {
     "listing_report": _l("Listing report"),
     "buying_request": _l("Buying request"),
     "stats_token": _l("Statistics feed token"),
+    "synonym_group": _l("Search synonym group"),
 }
 COMMAND_LINE = "command line"  # the actor of changes made with `flask ...` commands
 

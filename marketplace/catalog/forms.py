@@ -270,3 +270,17 @@ def form_values(data) -> dict:
         hs_code=hs.format_hs(data.hs_code) if data.hs_code else None,
     )
     return values
+
+
+class SynonymGroupForm(FlaskForm):
+    """A new group of search synonyms: its category (or all) and its terms."""
+
+    category = ChoiceField(_l("Category"), default="")
+    terms = TextAreaField(_l("Words that mean the same"), validators=[length(600)],
+                          description=_l("Separate them with commas; a term may have several words. "
+                                         "For example: kerupuk, keropok, crackers."),
+                          render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _l("All categories")), *category_choices()]

@@ -226,3 +226,21 @@ class ProductPhoto(TimestampMixin, db.Model):
     @property
     def files(self) -> list[str]:
         return [name for variant in self.variants for name in (variant["webp"], variant["jpeg"])]
+
+
+class SynonymGroup(TimestampMixin, db.Model):
+    """Words a buyer may use for one thing, in any of our languages: a search for one finds all of them.
+
+    Kept by officers; `terms` holds the group's terms as search would read them (lower case, words
+    only), ", " between them; a term may be several words ("minyak wangi").
+    """
+
+    __tablename__ = "synonym_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str | None] = mapped_column(String(40))  # a core.taxonomy code; None: every category
+    terms: Mapped[str] = mapped_column(Text)
+
+    @property
+    def term_list(self) -> list[str]:
+        return self.terms.split(", ")

@@ -32,7 +32,7 @@ def home_key() -> PageKey:
 def search_key(filters: search.Filters, problems: list[search.Problem]) -> PageKey:
     """A search page: the filters as one canonical query, and which of the given ones could not be used."""
     refused = tuple((p.param, str(p.message)) for p in problems)
-    return PageKey((tuple(filters.query_args().items()), refused, *reader_parts()), (LISTING,))
+    return PageKey((tuple(filters.query_args().items()), refused, *reader_parts()), filters.versions)
 
 
 def product_facts(product_id: int) -> tuple[int, int] | None:

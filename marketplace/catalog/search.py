@@ -1,7 +1,8 @@
 """Finding published products: full text in every language, filters, facets, sorts.
 
 Full text uses SQLite's FTS5 table or PostgreSQL's GIN index (see the search
-migration); everything else is plain SQL that both databases run alike.
+migration); everything else is plain SQL that both databases run alike. A word found in the officers'
+synonym table (see synonyms.py) matches any word of its group, within the same one match expression.
 """
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.selectable import Join
 
 from ..accounts.models import MerchantProfile, VerificationStatus
-from ..core.cache import LISTING, cached
+from ..core.cache import LISTING, SYNONYMS, cached
 from ..core.taxonomy import CATEGORIES
 from ..extensions import db
 from ..money import MAX_IDR_PRICE, MINOR_UNITS, Money, MoneyError, Rate, decimal_text, idr_bounds_showing, parse_amount
 from .models import FoodRegistration, Product
 from .queries import only_visible
+from .synonyms import Slot, expand
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 SHIP_OPTIONS = (3, 7, 14, 30)
@@ -65,6 +67,11 @@ class Filters:
     @property
     def tokens(self) -> list[str]:
         return search_tokens(self.q)
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The cache versions a search with these filters depends on: words depend on the synonyms too."""
+        return (LISTING, SYNONYMS) if self.tokens else (LISTING,)
 
     def counting_key(self) -> tuple:
         """What the counts depend on: everything but the page and the order."""
@@ -169,6 +176,7 @@ class SearchResult:
     ship_counts: dict[int, int]
     per_page: int = PER_PAGE
     problems: list[Problem] = field(default_factory=list)
+    synonyms: list[Slot] = field(default_factory=list)  # the query's terms that were also searched as others
 
     @property
     def pages(self) -> int:
@@ -204,16 +212,39 @@ class TextMatch:
     condition: object = None  # PostgreSQL: a condition on products
 
 
-def _text_match(tokens: list[str]) -> TextMatch:
-    """How the words are matched on this database; every word may be the start of a longer one."""
+# A term of several words ("minyak wangi") matches as a phrase, its last word possibly the start of a
+# longer one, like every single word: "minyak goreng wangi pandan" is no perfume.
+def _fts_term(term: tuple[str, ...]) -> str:
+    return '"' + " ".join(term) + '"*'
+
+
+def _ts_term(term: tuple[str, ...]) -> str:
+    return " <-> ".join((*term[:-1], f"{term[-1]}:*"))
+
+
+def _either(slot: Slot, term, union: str) -> str:
+    """A slot as a match expression: the typed word, or (with synonyms) any of its terms."""
+    if not slot.others:
+        return term(slot.typed)
+    return "(" + f" {union} ".join(term(alternative) for alternative in (slot.typed, *slot.others)) + ")"
+
+
+def _text_match(slots: list[Slot]) -> TextMatch:
+    """How the words are matched on this database; every word may be the start of a longer one.
+
+    Each slot is a word or term of the query; one with synonyms matches the typed words or any of
+    them. The whole query is still one match expression: no query per word or per synonym.
+    """
     if db.engine.dialect.name == "postgresql":
         document = literal_column(f"({PG_DOCUMENT})")
-        tsquery = func.to_tsquery(text("'simple'::regconfig"), " & ".join(f"{t}:*" for t in tokens))
+        expression = " & ".join(_either(slot, _ts_term, "|") for slot in slots)
+        tsquery = func.to_tsquery(text("'simple'::regconfig"), expression)
         return TextMatch(relevance=func.ts_rank(document, tsquery), condition=document.op("@@")(tsquery))
     fts = (
         text("SELECT rowid AS id, bm25(product_fts, 10.0, 10.0, 2.0, 2.0, 1.0) AS rank "
              "FROM product_fts WHERE product_fts MATCH :match")
-        .bindparams(match=" ".join(f'"{t}"*' for t in tokens)).columns(id=Integer, rank=Float).subquery("fts")
+        .bindparams(match=" AND ".join(_either(slot, _fts_term, "OR") for slot in slots))
+        .columns(id=Integer, rank=Float).subquery("fts")
     )
     return TextMatch(relevance=-fts.c.rank, subquery=fts)
 
@@ -251,7 +282,8 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
     conditions, flags = _conditions(filters, rate, today)
     active_flags = [name for name in FLAGS if getattr(filters, name)]
     ships = _ships_within(filters.ships_within) if filters.ships_within else None
-    match = _text_match(filters.tokens) if filters.tokens else None
+    slots = expand(filters.tokens, filters.category) if filters.tokens else []
+    match = _text_match(slots) if slots else None
 
     def base(query, skip: tuple = ()):
         if match is not None and match.subquery is not None:
@@ -282,10 +314,11 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
     # The same filters give the same counts to everyone: computed once a minute at most.
     total, flag_counts, ship_counts, category_counts = cached(
         "search-counts", (filters.counting_key(), rate, today), lambda: _count(base, flags, flags_except),
-        versions=(LISTING,),
+        versions=filters.versions,
     )
     return SearchResult(filters=filters, products=products, total=total, category_counts=category_counts,
-                        flag_counts=flag_counts, ship_counts=ship_counts, per_page=per_page)
+                        flag_counts=flag_counts, ship_counts=ship_counts, per_page=per_page,
+                        synonyms=[slot for slot in slots if slot.others])
 
 
 def _count(base, flags, flags_except):

@@ -25,7 +25,7 @@ from ..media.storage import storage
 from ..rates.currency import request_rates, select_currency
 from ..shipping import couriers
 from ..verification import services as verification
-from . import csv_io, delivery, hs, pages, search, services
+from . import csv_io, delivery, hs, pages, search, services, synonym_views
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -279,13 +279,22 @@ def browse():
     def results() -> str:
         # Drawn from the parsed filters only: the raw query (an unknown parameter, "25,5" for 25.50) is not
         # in the key, so it must not show in what is cached under it either.
-        return render_template("catalog/_results.html", result=search.search(filters, rate, today), language=lang,
+        result = search.search(filters, rate, today)
+        return render_template("catalog/_results.html", result=result, language=lang, synonym_notes=_synonym_notes(result),
                                today=today, currency=currency, categories=CATEGORIES, args=filters.query_args(page=False),
                                ship_options=search.SHIP_OPTIONS, problems=problems)
 
     # The results part is the same for every reader who asks the same thing in the same language and currency.
     return render_template("catalog/browse.html", filters=filters,
                            results_html=Markup(cached("browse", key.parts, results, versions=key.versions)))
+
+
+def _synonym_notes(result: search.SearchResult) -> list[str]:
+    """For each term searched with its synonyms: "Showing results for “keropok” and “kerupuk”."."""
+    notes = [_("Showing results for %(words)s.",
+               words=format_list([f"“{' '.join(term)}”" for term in (slot.typed, *slot.others)], locale=get_locale()))
+             for slot in result.synonyms]
+    return list(dict.fromkeys(notes))  # a word typed twice is said once
 
 
 def _product_key(product_id: int, slug: str | None = None):
@@ -358,6 +367,7 @@ def register(app: Flask) -> None:
     """The merchant's product pages, the public catalog, HS code filters and the dashboard's product counts."""
     app.register_blueprint(bp)
     app.register_blueprint(public)
+    synonym_views.register(app)
     add_navigation(app, (None, "buyer"), "catalog.browse", _l("Products"), 20)
     add_navigation(app, ("merchant",), "products.index", _l("Products"), 20)
     add_dashboard_section(app, "merchant", lambda user: {"product_counts": services.count_own_products(user)})

@@ -18,6 +18,8 @@ back, as a counter starting again at 1 could. The versions, and why they are cut
 - listing        every list and count of products across merchants: search results and facets,
                  the home page's sections, the API's product list.
 - pricing        what every delivered price depends on: courier rates and customs rules.
+- synonyms       the officers' table of search synonyms: every search for words (never a list without
+                 words) depends on it as well as on "listing".
 - showcases      the officers' showcases: any change to one (text, cover, products, status, schedule).
                  A showcase's page is also a list of products, so it depends on "listing" too: a
                  product that leaves the catalog leaves every showcase with it.
@@ -58,13 +60,14 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from ..extensions import cache
-from .signals import catalog_changed, showcases_changed
+from .signals import catalog_changed, showcases_changed, synonyms_changed
 from .ui import fill_registered
 
 VERSION_PREFIX = "version:"
 LISTING = "listing"
 PRICING = "pricing"
 SHOWCASES = "showcases"
+SYNONYMS = "synonyms"
 
 
 def product_version(product_id: int) -> str:
@@ -129,6 +132,14 @@ def forget_showcases(sender, **_) -> None:
 
 
 showcases_changed.connect(forget_showcases)
+
+
+def forget_synonyms(sender, **_) -> None:
+    """The synonym table changed: every search for words, and the table itself."""
+    bump(SYNONYMS)
+
+
+synonyms_changed.connect(forget_synonyms)
 
 
 def cache_key(namespace: str, parts: tuple, versions: Iterable[str] = ()) -> str:

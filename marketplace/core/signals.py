@@ -31,6 +31,9 @@ Keyword arguments, each optional; the sender says what changed, the listeners de
 showcases_changed = signals.signal("showcases-changed", doc="""An officers' showcase changed: its text, cover,
 products, order or status (and so when it is public). No arguments but the sender.""")
 
+synonyms_changed = signals.signal("synonyms-changed", doc="""The officers' table of search synonyms changed: every
+search for words may now find other products. No arguments but the sender.""")
+
 
 def announce_after_commit(session: Session | scoped_session, signal, sender: str, **data) -> None:
     """Send signal(sender, **data) once the session's transaction commits; never if it does not."""

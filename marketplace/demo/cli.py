@@ -6,6 +6,7 @@ import time
 import click
 from flask import Flask, current_app
 
+from ..catalog.synonyms import seed_sample_synonyms
 from ..core.unit_of_work import command_unit_of_work
 from ..customs.services import seed_sample_rules
 from ..media.storage import storage
@@ -26,9 +27,11 @@ def register_demo_commands(app: Flask) -> None:
         with command_unit_of_work():
             report = seed_bench(storage(), merchants=merchants, products=products)
             seed_rates()
-            # Couriers and customs rules, as in seed-demo: delivered prices and checkout need them.
+            # Couriers, customs rules and search synonyms, as in seed-demo: delivered prices, checkout
+            # and search need them.
             seed_sample_couriers()
             seed_sample_rules()
+            seed_sample_synonyms()
         if report["products"]:
             click.echo(f"Bench data: {report['merchants']} merchants and {report['products']} products "
                        f"in {time.monotonic() - started:.0f} s.")

@@ -14,6 +14,7 @@ from ..accounts import services as accounts
 from ..accounts.models import Role, User, VerificationStatus
 from ..catalog import services as catalog
 from ..catalog.models import Product, ProductStatus
+from ..catalog.synonyms import seed_sample_synonyms
 from ..core.models import utcnow
 from ..customs.services import seed_sample_rules
 from ..extensions import db
@@ -154,6 +155,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
     seed_commission()
     seed_sample_couriers()
     seed_sample_rules()
+    seed_sample_synonyms()
     if backend is not None:
         seed_catalog(backend, report)
         report.orders_created = seed_orders()

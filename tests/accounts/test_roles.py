@@ -9,9 +9,9 @@ from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/", "/buyer/profile",
          "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
-         "/officer/requests/", "/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"]
+         "/officer/requests/", "/officer/synonyms/", "/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"]
 OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
-                 "/officer/requests/"}
+                 "/officer/requests/", "/officer/synonyms/"}
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/"},
@@ -50,11 +50,13 @@ def nav_links(response) -> list[str]:
                                        "Shop details", "Statement", "Export readiness", "Account"]),
         ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Inquiries",
                                     "Buying requests", "Account"]),
-        ("officer@serumpun.example", ["Dashboard", "Verification", "Showcases", "Reports", "Payments", "Payables",
+        ("officer@serumpun.example", ["Dashboard", "Verification", "Showcases", "Reports", "Synonyms", "Payments",
+                                      "Payables",
                                       "Exchange rates", "Couriers", "Customs rules", "Buying requests", "Audit trail",
                                       "Account"]),
         ("admin@serumpun.example", ["People", "Invite officer", "Commission", "Statistics feed", "Dashboard",
-                                    "Verification", "Showcases", "Reports", "Payments", "Payables", "Exchange rates",
+                                    "Verification", "Showcases", "Reports", "Synonyms", "Payments", "Payables",
+                                    "Exchange rates",
                                     "Couriers", "Customs rules", "Buying requests", "Audit trail", "Outbox",
                                     "Account"]),
     ],

@@ -23,7 +23,7 @@ TABLES_STACK = """() => [...document.querySelectorAll('table.table')].map(table 
   headHidden: table.tHead ? table.tHead.getBoundingClientRect().height <= 1 : true,
 }))"""
 OFFICER_PAGES = ["/officer/", "/officer/payments/", "/officer/payables", "/officer/rates/", "/officer/couriers/",
-                 "/officer/customs/", "/officer/audit"]
+                 "/officer/customs/", "/officer/audit", "/officer/synonyms/"]
 
 
 def sign_in(browser, base: str, email: str, width: int = 360):
