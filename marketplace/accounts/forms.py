@@ -7,7 +7,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from ..core.forms import ChoiceField, MultiCheckboxField, RadioChoiceField, chosen, digits, email, length, options, required, strip
+from ..core.forms import (
+    ChoiceField,
+    MultiCheckboxField,
+    RadioChoiceField,
+    chosen,
+    digits,
+    email,
+    length,
+    options,
+    required,
+    strip,
+)
 from ..core.i18n import LANGUAGE_NAMES
 from ..core.places import country_choices, kecamatan_choices, state_choices
 from ..core.taxonomy import category_choices

@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..core.errors import NotFound
 from ..core.cache import CSRF_PLACEHOLDER, storing_whole_page
+from ..core.errors import NotFound
 from ..core.models import utcnow
 from ..core.security import safe_next_url
 from ..core.ui import add_navigation, keep_at_sign_in
