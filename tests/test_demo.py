@@ -133,6 +133,13 @@ def test_the_demo_buyer_has_a_cart_with_two_parcels(app, seeded):
     assert cart.count("Parcel from") == 2 and "Total delivered, estimated" in cart
 
 
+def test_the_demo_buyer_has_two_saved_products(app, seeded):
+    client = Client(app)
+    client.login("buyer@serumpun.example")
+    page = client.get("/account/saved/").get_data(as_text=True)
+    assert page.count('class="product-card"') == 2
+
+
 def test_seed_demo_places_the_demo_buyers_orders_in_each_state_once(app, seeded):
     from marketplace.orders.models import Order, OrderStatus, ParcelStatus
 

@@ -243,7 +243,7 @@ def test_production_runs_the_consumer_as_its_own_process(app_factory, demo, smtp
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs-worker", "--workers", "1"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        [envelope] = wait_for(inbox.messages, seconds=30)
+        [envelope] = wait_for(inbox.messages, seconds=60)
         assert envelope.rcpt_tos == ["buyer@serumpun.example"]
     finally:
         worker.send_signal(signal.SIGINT)

@@ -11,7 +11,7 @@ from ..core.forms import attach_refusal, status_for
 from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
 from . import services, verification
-from .forms import BuyerDetailsForm, MerchantShopEditForm
+from .forms import ABROAD, IN_MALAYSIA, BuyerDetailsForm, MerchantShopEditForm
 from .models import Role
 from .views import bp as accounts_bp
 from .views import buyer_details
@@ -62,7 +62,9 @@ def shop():
 def profile():
     """The buyer edits its name, company and delivery address."""
     buyer = current_user.buyer_profile
-    form = BuyerDetailsForm(obj=buyer, full_name=current_user.full_name)
+    in_malaysia = buyer.country == "MY"
+    form = BuyerDetailsForm(obj=buyer, full_name=current_user.full_name, lives_in=IN_MALAYSIA if in_malaysia else ABROAD,
+                            country="" if in_malaysia else buyer.country)
     if form.validate_on_submit():
         with unit_of_work() as work:
             services.update_buyer_details(current_user, buyer_details(form))

@@ -7,7 +7,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from ..core.forms import ChoiceField, MultiCheckboxField, chosen, digits, email, length, options, required, strip
+from ..core.forms import (
+    ChoiceField,
+    MultiCheckboxField,
+    RadioChoiceField,
+    chosen,
+    digits,
+    email,
+    length,
+    options,
+    required,
+    strip,
+)
 from ..core.i18n import LANGUAGE_NAMES
 from ..core.places import country_choices, kecamatan_choices, state_choices
 from ..core.taxonomy import category_choices
@@ -126,6 +137,9 @@ class MerchantSignupForm(NewPasswordMixin, MerchantShopForm):
     )
 
 
+IN_MALAYSIA, ABROAD = "MY", "abroad"
+
+
 class BuyerDetailsForm(FlaskForm):
     full_name = StringField(
         _l("Your name"), validators=[required(), length(120, 2)], filters=[strip], render_kw={"autocomplete": "name"}
@@ -134,10 +148,15 @@ class BuyerDetailsForm(FlaskForm):
         _l("Company (optional)"), validators=[Optional(), length(120)], filters=[strip],
         description=_l("For shops and distributors buying wholesale."), render_kw={"autocomplete": "organization"},
     )
-    country = ChoiceField(_l("Country"), validators=[chosen()], default="MY")
+    # Where the buyer lives decides which address fields count: a Malaysian state, or a country and a region.
+    # Both groups are on the page (a script hides the other one); only the chosen one is checked and kept.
+    lives_in = RadioChoiceField(_l("Where do you live?"), validators=[chosen()], default=IN_MALAYSIA,
+                                choices=options([(IN_MALAYSIA, _l("In Malaysia")), (ABROAD, _l("Outside Malaysia"))]))
     state = ChoiceField(_l("State (Malaysia)"))
+    country = ChoiceField(_l("Country (outside Malaysia)"))
     region = StringField(
-        _l("State or region (outside Malaysia)"), validators=[Optional(), length(80)], filters=[strip]
+        _l("State or region (outside Malaysia)"), validators=[length(80)], filters=[strip],
+        render_kw={"autocomplete": "address-level1"},
     )
     city = StringField(
         _l("City"), validators=[required(), length(80, 2)], filters=[strip],
@@ -155,23 +174,53 @@ class BuyerDetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = options(country_choices())
+        self.country.choices = options([("", _l("Choose a country")),
+                                        *((code, name) for code, name in country_choices() if code != "MY")])
         self.state.choices = options([("", _l("Choose a state")), *state_choices()])
+        if getattr(self.lives_in, "raw_data", None) == []:
+            # A form sent without the choice (an older page): the country it names says where.
+            self.lives_in.data = ABROAD if self.country.data not in ("", None, "MY") else IN_MALAYSIA
+            self.lives_in.raw_data = [self.lives_in.data]
+
+    def validate(self, extra_validators=None):
+        # Only the group for where the buyer lives counts: what was typed in the other one is dropped.
+        if self.in_malaysia:
+            self.country.data, self.region.data = "", ""
+        else:
+            self.state.data = ""
+        return super().validate(extra_validators)
+
+    @property
+    def in_malaysia(self) -> bool:
+        return self.lives_in.data != ABROAD
+
+    @property
+    def country_code(self) -> str:
+        """The country the address is in: Malaysia, or the one chosen outside it (empty until chosen)."""
+        return "MY" if self.in_malaysia else (self.country.data or "")
 
     def validate_state(self, field):
-        if self.country.data == "MY" and not field.data:
+        if self.in_malaysia and not field.data:
             raise ValidationError(_l("Choose your state or federal territory."))
+
+    def validate_country(self, field):
+        if not self.in_malaysia and not field.data:
+            raise ValidationError(_l("Choose your country."))
+
+    def validate_region(self, field):
+        if not self.in_malaysia and not field.data:
+            raise ValidationError(_l("Enter your state, province or region."))
 
     def validate_postcode(self, field):
         value = field.data or ""
-        if self.country.data == "MY":
+        if self.in_malaysia:
             if not (len(value) == 5 and value.isascii() and value.isdigit()):
                 raise ValidationError(_l("A Malaysian postcode has 5 digits."))
         elif not (3 <= len(value) <= 10 and value.isascii() and value.replace(" ", "").replace("-", "").isalnum()):
             raise ValidationError(_l("This postcode does not look right."))
 
     def validate_phone(self, field):
-        phone_number(self.country.data or "MY")(self, field)
+        phone_number(self.country_code or "MY")(self, field)
 
 
 class BuyerSignupForm(NewPasswordMixin, BuyerDetailsForm):

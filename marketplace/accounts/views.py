@@ -116,8 +116,9 @@ def signup_buyer():
 
 def buyer_details(form) -> services.BuyerDetails:
     return services.BuyerDetails(
-        full_name=form.full_name.data, company=form.company.data, country=form.country.data,
-        state=form.state.data or None, region=form.region.data, city=form.city.data,
+        full_name=form.full_name.data, company=form.company.data, country=form.country_code,
+        state=(form.state.data or None) if form.in_malaysia else None,
+        region=None if form.in_malaysia else form.region.data, city=form.city.data,
         postcode=form.postcode.data, phone=form.phone.data,
     )
 

@@ -244,3 +244,17 @@ class SynonymGroup(TimestampMixin, db.Model):
     @property
     def term_list(self) -> list[str]:
         return self.terms.split(", ")
+
+
+class SavedProduct(db.Model):
+    """A product a buyer keeps on its list to come back to (each product once)."""
+
+    __tablename__ = "saved_products"
+    __table_args__ = (UniqueConstraint("buyer_id", "product_id", name="uq_saved_products_buyer_product"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship()

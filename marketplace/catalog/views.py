@@ -25,7 +25,7 @@ from ..media.storage import storage
 from ..rates.currency import request_rates, select_currency
 from ..shipping import couriers
 from ..verification import services as verification
-from . import csv_io, delivery, hs, pages, search, services, synonym_views
+from . import csv_io, delivery, hs, pages, saved_views, search, services, synonym_views
 from .forms import (
     PACKAGING_MATERIALS,
     CsvImportForm,
@@ -364,10 +364,11 @@ def storefront(slug: str):
 
 
 def register(app: Flask) -> None:
-    """The merchant's product pages, the public catalog, HS code filters and the dashboard's product counts."""
+    """The merchant's product pages, the public catalog, saved products, HS code filters and the product counts."""
     app.register_blueprint(bp)
     app.register_blueprint(public)
     synonym_views.register(app)
+    saved_views.register(app)
     add_navigation(app, (None, "buyer"), "catalog.browse", _l("Products"), 20)
     add_navigation(app, ("merchant",), "products.index", _l("Products"), 20)
     add_dashboard_section(app, "merchant", lambda user: {"product_counts": services.count_own_products(user)})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..accounts import services as accounts
 from ..accounts.models import Role, User, VerificationStatus
+from ..catalog import saved
 from ..catalog import services as catalog
 from ..catalog.models import Product, ProductStatus
 from ..catalog.synonyms import seed_sample_synonyms
@@ -161,6 +162,7 @@ def seed_demo(backend: StorageBackend | None = None) -> SeedReport:
         report.orders_created = seed_orders()
         report.history_created = seed_history()
         seed_cart()
+        seed_saved()
         report.showcases_created = seed_showcases(backend)
         seed_verification(backend, document_storage(), utcnow().date())
         seed_trade()
@@ -179,6 +181,20 @@ def seed_cart() -> None:
             Product.moq <= quantity, Product.stock >= quantity).order_by(Product.id).limit(1)) if user else None
         if product is not None:
             carts.add_to_cart(carts.DatabaseCart(buyer), product.id, quantity)
+
+
+def seed_saved() -> None:
+    """Two products on the demo buyer's saved list, from two merchants (unless it has some already)."""
+    buyer = accounts.find_user_by_email("buyer@serumpun.example")
+    if buyer is None or saved.saved_products(buyer):
+        return
+    for merchant in ("batik", "keripik"):
+        user = accounts.find_user_by_email(f"{merchant}@serumpun.example")
+        product_id = db.session.scalar(select(Product.id).where(
+            Product.merchant_id == user.merchant_profile.id, Product.status == ProductStatus.PUBLISHED)
+            .order_by(Product.id.desc()).limit(1)) if user else None
+        if product_id is not None:
+            saved.save_product(buyer, product_id)
 
 
 def seed_catalog(backend: StorageBackend, report: SeedReport, skus: set[str] | None = None) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,20 +17,28 @@ from . import quote
 from .models import CourierRate, CourierService
 
 
+def reader_language() -> str:
+    """The language of the page being made ("en" outside a request: a job, a command)."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def quote_services() -> list[quote.Service]:
-    """Active courier services as the quote engine wants them (cached until a courier service changes)."""
+    """Active courier services as the quote engine wants them, named in the reader's language (English where
+    that name is missing); cached per language until a courier service changes."""
+    language = reader_language()
 
     def load() -> list[quote.Service]:
         rows = db.session.scalars(select(CourierService).where(CourierService.active.is_(True))
                                   .options(selectinload(CourierService.rates)).order_by(CourierService.id))
         return [quote.Service(
-            code=s.code, name=s.name, level=s.level, divisor=s.volumetric_divisor, step_g=s.weight_step_g,
+            code=s.code, name=s.name_in(language), level=s.level, divisor=s.volumetric_divisor, step_g=s.weight_step_g,
             max_weight_g=s.max_weight_g, max_longest_mm=s.max_longest_mm, max_sum_mm=s.max_sum_mm,
             transit_min=s.transit_min_days, transit_max=s.transit_max_days,
             rates={r.zone: quote.Rate(r.first_step_idr, r.next_step_idr) for r in s.rates}, sample=s.sample,
         ) for s in rows]
 
-    return cached("couriers", (), load, versions=(PRICING,))
+    return cached("couriers", (language,), load, versions=(PRICING,))
 
 
 def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, int | None]):
@@ -44,17 +53,20 @@ def seed_sample_couriers() -> None:
     if db.session.scalar(select(CourierService.id).limit(1)):
         return
     samples = [
-        # code, name, level, divisor, step g, max g, longest cm, L+W+H cm, transit days, rates (first, next)
-        ("express", "Express courier (DHL Express class)", "express", 5000, 500, 30_000, 120, 300, 1, 3,
+        # code, names (en, id, ms), level, divisor, step g, max g, longest cm, L+W+H cm, transit days,
+        # rates (first, next). The economy service is named in English only: officers see it as missing.
+        ("express", ("Express courier (DHL Express class)", "Kurir ekspres (kelas DHL Express)",
+                     "Kurier ekspres (kelas DHL Express)"), "express", 5000, 500, 30_000, 120, 300, 1, 3,
          {"west": (310_000, 85_000), "east": (360_000, 98_000)}),
-        ("pos-ems", "Pos Indonesia EMS", "postal", 5000, 500, 30_000, 105, 200, 3, 7,
-         {"west": (195_000, 48_000), "east": (225_000, 56_000)}),
-        ("economy", "Economy consolidated (J&T class)", "economy", 6000, 500, 20_000, 100, 300, 5, 10,
+        ("pos-ems", ("Pos Indonesia EMS", "Pos Indonesia EMS", "Pos Indonesia EMS"), "postal", 5000, 500, 30_000,
+         105, 200, 3, 7, {"west": (195_000, 48_000), "east": (225_000, 56_000)}),
+        ("economy", ("Economy consolidated (J&T class)", None, None), "economy", 6000, 500, 20_000, 100, 300, 5, 10,
          {"west": (95_000, 32_000), "east": (125_000, 41_000)}),
     ]
-    for code, name, level, divisor, step, max_g, longest, total, tmin, tmax, rates in samples:
+    for code, (name, name_id, name_ms), level, divisor, step, max_g, longest, total, tmin, tmax, rates in samples:
         db.session.add(CourierService(
-            code=code, name=name, level=level, volumetric_divisor=divisor, weight_step_g=step, max_weight_g=max_g,
+            code=code, name=name, name_id=name_id, name_ms=name_ms, level=level, volumetric_divisor=divisor,
+            weight_step_g=step, max_weight_g=max_g,
             max_longest_mm=longest * 10, max_sum_mm=total * 10, transit_min_days=tmin,
             transit_max_days=tmax, sample=True,
             rates=[CourierRate(zone=zone, first_step_idr=first, next_step_idr=nxt) for zone, (first, nxt) in rates.items()],
@@ -65,7 +77,7 @@ def seed_sample_couriers() -> None:
 @dataclass
 class ServiceData:
     code: str
-    name: str
+    name: str  # in English
     level: str
     volumetric_divisor: int
     weight_step_g: int
@@ -78,6 +90,8 @@ class ServiceData:
     tracking_url_template: str | None = None
     active: bool = True
     sample: bool = False
+    name_id: str | None = None  # the name in Indonesian and in Malay; English is shown where one is missing
+    name_ms: str | None = None
 
 
 class ServiceRefused(DomainError):
@@ -93,6 +107,12 @@ def list_services() -> list[CourierService]:
                                    .order_by(CourierService.id)))
 
 
+def missing_translations() -> list[tuple[CourierService, list[str]]]:
+    """Services whose name buyers read in English because it is missing in Indonesian or Malay, with those
+    languages."""
+    return [(service, service.missing_languages) for service in list_services() if service.missing_languages]
+
+
 def get_service(service_id: int) -> CourierService:
     """One courier service, or a 404."""
     service = db.session.get(CourierService, service_id)
@@ -101,8 +121,8 @@ def get_service(service_id: int) -> CourierService:
     return service
 
 
-AUDITED_FIELDS = ("code", "name", "level", "volumetric_divisor", "weight_step_g", "max_weight_g", "max_longest_mm",
-                  "max_sum_mm", "transit_min_days", "transit_max_days", "tracking_url_template", "active", "sample")
+AUDITED_FIELDS = ("code", "name", "name_id", "name_ms", "level", "volumetric_divisor", "weight_step_g", "max_weight_g",
+                  "max_longest_mm", "max_sum_mm", "transit_min_days", "transit_max_days", "tracking_url_template", "active", "sample")
 
 
 def _audited(service: CourierService) -> dict:

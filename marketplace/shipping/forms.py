@@ -12,7 +12,10 @@ from .couriers import ServiceData
 class CourierServiceForm(FlaskForm):
     code = StringField(_l("Code"), validators=[required(), length(40, 2)], filters=[strip],
                        description=_l("Letters, digits and dashes; used in the API."))
-    name = StringField(_l("Name"), validators=[required(), length(120, 2)], filters=[strip])
+    name = StringField(_l("Name in English"), validators=[required(), length(120, 2)], filters=[strip],
+                       description=_l("Shown to readers whose language has no name of its own below."))
+    name_id = StringField(_l("Name in Indonesian"), validators=[Optional(), length(120, 2)], filters=[strip])
+    name_ms = StringField(_l("Name in Malay"), validators=[Optional(), length(120, 2)], filters=[strip])
     level = ChoiceField(_l("Service level"), validators=[chosen()],
                         choices=options([("express", _l("Express")), ("postal", _l("Postal")),
                                          ("economy", _l("Economy"))]))
@@ -64,7 +67,8 @@ def service_data_from(form: CourierServiceForm):
     if form.east_first.rupiah is not None:
         rates["east"] = (form.east_first.rupiah, form.east_next.rupiah)
     return ServiceData(
-        code=form.code.data, name=form.name.data, level=form.level.data,
+        code=form.code.data, name=form.name.data, name_id=form.name_id.data or None, name_ms=form.name_ms.data or None,
+        level=form.level.data,
         volumetric_divisor=form.volumetric_divisor.data, weight_step_g=form.weight_step_g.data,
         max_weight_g=form.max_weight_g.data, max_longest_mm=form.max_longest_cm.data * 10,
         max_sum_mm=form.max_sum_cm.data * 10, transit_min_days=form.transit_min_days.data,

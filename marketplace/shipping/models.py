@@ -17,7 +17,9 @@ class CourierService(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))  # in English, what every reader sees when their language is missing
+    name_id: Mapped[str | None] = mapped_column(String(120))
+    name_ms: Mapped[str | None] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(16))  # express, postal, economy
     volumetric_divisor: Mapped[int]
     weight_step_g: Mapped[int]
@@ -32,6 +34,18 @@ class CourierService(TimestampMixin, db.Model):
 
     rates: Mapped[list[CourierRate]] = relationship(back_populates="service", cascade="all, delete-orphan",
                                                     order_by="CourierRate.zone")
+
+    def name_in(self, language: str | None) -> str:
+        """The name in the reader's language; the English one when that translation is missing."""
+        return self.translations().get(language or "") or self.name
+
+    def translations(self) -> dict[str, str | None]:
+        return {"id": self.name_id, "ms": self.name_ms}
+
+    @property
+    def missing_languages(self) -> list[str]:
+        """The languages (besides English) this service's name has not been given in."""
+        return [language for language, name in self.translations().items() if not name]
 
     def rate_for(self, zone: str) -> CourierRate | None:
         return next((rate for rate in self.rates if rate.zone == zone), None)

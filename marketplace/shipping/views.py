@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import attach_refusal, status_for
+from ..core.i18n import LANGUAGE_NAMES
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from . import couriers, csv_io
@@ -27,13 +28,16 @@ guard_blueprint(bp, Role.OFFICER, Role.ADMIN)
 @bp.route("/")
 def index():
     """Every service with its limits, transit times and rates per zone."""
-    return render_template("officer/couriers.html", services=couriers.list_services())
+    missing = [(service, ", ".join(LANGUAGE_NAMES[language] for language in languages))
+               for service, languages in couriers.missing_translations()]
+    return render_template("officer/couriers.html", services=couriers.list_services(), missing=missing)
 
 
 def _initial(service) -> dict:
     rates = {r.zone: r for r in service.rates}
     return {
-        "code": service.code, "name": service.name, "level": service.level,
+        "code": service.code, "name": service.name, "name_id": service.name_id, "name_ms": service.name_ms,
+        "level": service.level,
         "volumetric_divisor": service.volumetric_divisor, "weight_step_g": service.weight_step_g,
         "max_weight_g": service.max_weight_g, "max_longest_cm": service.max_longest_mm // 10,
         "max_sum_cm": service.max_sum_mm // 10, "transit_min_days": service.transit_min_days,

@@ -33,3 +33,17 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });
 });
+
+// A buyer's address: only the fields for where they live (a Malaysian state, or a country and region).
+// Without this file both groups show and the server only reads the chosen one.
+document.querySelectorAll("[data-where]").forEach(function (box) {
+  var radios = box.querySelectorAll("input[name=lives_in]");
+  function show() {
+    var chosen = box.querySelector("input[name=lives_in]:checked");
+    box.querySelectorAll("[data-where-group]").forEach(function (group) {
+      group.hidden = chosen !== null && group.dataset.whereGroup !== chosen.value;
+    });
+  }
+  radios.forEach(function (radio) { radio.addEventListener("change", show); });
+  show();
+});

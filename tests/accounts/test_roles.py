@@ -8,6 +8,7 @@ import pytest
 from ..helpers import text_of
 
 AREAS = ["/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/", "/buyer/profile",
+         "/account/saved/",
          "/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
          "/officer/requests/", "/officer/synonyms/", "/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"]
 OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/officer/reports/", "/officer/showcases/",
@@ -15,7 +16,7 @@ OFFICER_AREAS = {"/officer/", "/officer/rates/", "/officer/merchants/", "/office
 
 ALLOWED = {
     "merchant@serumpun.example": {"/merchant/", "/merchant/shop", "/merchant/products/", "/merchant/verification/"},
-    "buyer@serumpun.example": {"/buyer/profile"},
+    "buyer@serumpun.example": {"/buyer/profile", "/account/saved/"},
     "officer@serumpun.example": OFFICER_AREAS,
     "admin@serumpun.example": OFFICER_AREAS | {"/admin/", "/admin/outbox", "/admin/officers/invite", "/admin/stats-tokens"},
 }
@@ -48,7 +49,7 @@ def nav_links(response) -> list[str]:
         (None, ["Home", "Products", "Showcases"]),
         ("merchant@serumpun.example", ["My shop", "Products", "Orders", "Inquiries", "Buying requests",
                                        "Shop details", "Statement", "Export readiness", "Account"]),
-        ("buyer@serumpun.example", ["Home", "Products", "Showcases", "Delivery address", "Orders", "Inquiries",
+        ("buyer@serumpun.example", ["Home", "Products", "Saved", "Showcases", "Delivery address", "Orders", "Inquiries",
                                     "Buying requests", "Account"]),
         ("officer@serumpun.example", ["Dashboard", "Verification", "Showcases", "Reports", "Synonyms", "Payments",
                                       "Payables",
@@ -144,3 +145,30 @@ def test_buyer_edits_the_delivery_address(client, demo):
     assert response.status_code == 302
     page = client.get("/buyer/profile").get_data(as_text=True)
     assert '<option selected value="MY-12">Sabah</option>' in page
+
+
+def test_buyer_moves_abroad_on_the_profile_page_and_back(client, demo):
+    client.login("buyer@serumpun.example")
+    address = {"full_name": "Nur Aisyah", "company": "", "city": "Singapore", "postcode": "018956",
+               "phone": "+65 6123 4567"}
+    refused = client.post("/buyer/profile", {**address, "lives_in": "abroad", "state": "MY-10", "country": "",
+                                             "region": ""})
+    assert refused.status_code == 400
+    assert "Choose your country." in text_of(refused) and "Enter your state, province or region." in text_of(refused)
+
+    moved = client.post("/buyer/profile", {**address, "lives_in": "abroad", "state": "MY-10", "country": "SG",
+                                           "region": "Central Region"})
+    assert moved.status_code == 302
+    page = client.get("/buyer/profile").get_data(as_text=True)
+    assert '<input checked id="lives_in-1" name="lives_in" required type="radio" value="abroad">' in page
+    assert '<option selected value="SG">' in page
+    assert 'value="Central Region"' in page
+
+    back = client.post("/buyer/profile", {**address, "lives_in": "MY", "state": "MY-12", "country": "SG",
+                                          "region": "Central Region", "city": "Kota Kinabalu", "postcode": "88000",
+                                          "phone": "088-212 345"})
+    assert back.status_code == 302
+    page = client.get("/buyer/profile").get_data(as_text=True)
+    assert '<input checked id="lives_in-0" name="lives_in" required type="radio" value="MY">' in page
+    assert '<option selected value="MY-12">Sabah</option>' in page
+    assert 'value="Central Region"' not in page

@@ -1,6 +1,8 @@
 """Registration: what a merchant or buyer types, and what we refuse."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -104,7 +106,9 @@ def test_html_in_a_business_name_is_shown_as_text(app, client):
 
 def test_buyer_signs_up_in_malaysia_by_default(app, client):
     form_page = client.get("/signup/buyer").get_data(as_text=True)
-    assert '<option selected value="MY">' in form_page
+    assert re.search(r'<input checked id="lives_in-\d" name="lives_in" required type="radio" value="MY">', form_page)
+    # Without JavaScript both groups are on the page; the choice above says which one counts.
+    assert 'id="state"' in form_page and 'id="country"' in form_page and 'id="region"' in form_page
 
     response = client.post("/signup/buyer", buyer_form(company="Kedai Runcit Aminah"))
     assert response.status_code == 302
@@ -149,15 +153,42 @@ def test_buyer_signup_refuses_bad_input_and_writes_nothing(app, client, override
     assert count(app, BuyerProfile) == 0
 
 
-def test_buyer_outside_malaysia_needs_no_malaysian_state(app, client):
+def test_buyer_outside_malaysia_gives_a_country_and_region_and_no_malaysian_state(app, client):
     response = client.post(
         "/signup/buyer",
-        buyer_form(country="SG", state="MY-10", region="", city="Singapore", postcode="018956", phone="+65 6123 4567"),
+        buyer_form(lives_in="abroad", country="SG", state="MY-10", region="Central Region", city="Singapore",
+                   postcode="018956", phone="+65 6123 4567"),
     )
     assert response.status_code == 302
     with app.app_context():
         buyer = db.session.scalar(select(BuyerProfile))
-        assert (buyer.country, buyer.state, buyer.postcode) == ("SG", None, "018956")
+        assert (buyer.country, buyer.state, buyer.region, buyer.postcode) == ("SG", None, "Central Region", "018956")
+
+
+def test_buyer_outside_malaysia_must_name_the_country_and_region(app, client):
+    response = client.post("/signup/buyer", buyer_form(lives_in="abroad", country="", state="MY-10", region="",
+                                                       city="Singapore", postcode="018956", phone="+65 6123 4567"))
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "Choose your country." in text
+    assert "Enter your state, province or region." in text
+    assert "Choose your state or federal territory." not in text
+    assert count(app, User) == 0
+
+
+def test_buyer_outside_malaysia_cannot_pick_malaysia_as_the_country(app, client):
+    response = client.post("/signup/buyer", buyer_form(lives_in="abroad", country="MY", region="Selangor"))
+    assert response.status_code == 400
+    assert "Please choose one of the options." in text_of(response)
+    assert count(app, User) == 0
+
+
+def test_buyer_in_malaysia_keeps_no_country_or_region_typed_in_the_other_group(app, client):
+    response = client.post("/signup/buyer", buyer_form(lives_in="MY", country="SG", region="Central Region"))
+    assert response.status_code == 302
+    with app.app_context():
+        buyer = db.session.scalar(select(BuyerProfile))
+        assert (buyer.country, buyer.state, buyer.region) == ("MY", "MY-10", None)
 
 
 def test_signed_in_users_are_sent_away_from_signup(client, demo):

@@ -215,8 +215,8 @@ def test_a_stock_change_leaves_other_products_and_the_listings_cached(app, shop)
             assert visitor.get(url).status_code == 200
         assert "Ready to ship" in text_of(visitor.get(f"/products/{first}"))
     # its own page only (with its add-to-cart form and its ask-for-a-quote box); the rest from the cache
-    assert rendered == ["catalog/_product.html", "orders/_buy_form.html", "trade/_ask_box.html",
-                        "catalog/product.html"]
+    assert rendered == ["catalog/_product.html", "orders/_buy_form.html", "catalog/_save_form.html",
+                        "trade/_ask_box.html", "catalog/product.html"]
     # The last one sold: its page says so, and lists are rebuilt (the API's list says whether it is in stock).
     edit_product(merchant, first, sku="KOPI-A", name_en="Puntang Arabica", stock="0")
     assert "Out of stock" in text_of(visitor.get(f"/products/{first}"))
@@ -323,8 +323,8 @@ def test_versions_work_on_redis_as_in_production(app_factory, demo):
         with rendering(app) as rendered:
             visitor.get(f"/products/{second}")
             assert "Out of stock" in text_of(visitor.get(f"/products/{first}"))
-        assert rendered == ["catalog/_product.html", "orders/_buy_form.html", "trade/_ask_box.html",
-                        "catalog/product.html"]
+        assert rendered == ["catalog/_product.html", "orders/_buy_form.html", "catalog/_save_form.html",
+                        "trade/_ask_box.html", "catalog/product.html"]
     finally:
         for key in connection.scan_iter(f"{prefix}*"):
             connection.delete(key)

@@ -94,3 +94,25 @@ def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_both_parcels_ship(
         expect(parcels.nth(index).get_by_text(tracking).first).to_be_visible()
     screenshot(buyer_page, "buyer-order-shipped")
     buyer.close()
+
+
+def test_a_guest_saves_a_product_signs_in_and_removes_it_from_the_saved_list(browser, live_server, app, demo,
+                                                                               screenshot):
+    base = live_server.url
+    coffee = publish_product(app, "merchant@serumpun.example", sku="KOPI-S1", name_en="Java Preanger Coffee 250 g")
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(f"{base}/products/{coffee}")
+    page.get_by_role("button", name="Save for later").click()
+    expect(page.get_by_text("Sign in as a buyer to save products")).to_be_visible()
+    page.get_by_label("Email").fill("buyer@serumpun.example")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/products/{coffee}")
+    expect(page.get_by_text("Saved to your list")).to_be_visible()
+    page.goto(base + "/account/saved/")
+    expect(page.get_by_role("link", name="Java Preanger Coffee 250 g")).to_be_visible()
+    screenshot(page, "buyer-saved-products")
+    page.get_by_role("button", name="Remove Java Preanger Coffee 250 g").click()
+    expect(page.get_by_text("You have not saved any products yet.")).to_be_visible()
+    context.close()

@@ -55,7 +55,13 @@ def test_buyer_signs_up_and_switches_to_bahasa_melayu(browser, live_server, scre
     page = context.new_page()
     page.goto(live_server.url + "/signup/buyer")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_label("Country")).to_have_value("MY")
+    # In Malaysia by default: the state shows, the country and region only for someone living elsewhere.
+    expect(page.get_by_role("radio", name="In Malaysia")).to_be_checked()
+    expect(page.get_by_label("Country (outside Malaysia)")).to_be_hidden()
+    page.get_by_role("radio", name="Outside Malaysia").check()
+    expect(page.get_by_label("Country (outside Malaysia)")).to_be_visible()
+    expect(page.get_by_label("State (Malaysia)")).to_be_hidden()
+    page.get_by_role("radio", name="In Malaysia").check()
 
     page.get_by_label("Your name").fill("Nur Aisyah binti Hamzah")
     page.get_by_label("Company (optional)").fill("Kedai Runcit Aisyah")

@@ -188,7 +188,7 @@ def test_courier_services_round_trip_through_csv_all_or_nothing(app, demo):
     officer.login("officer@serumpun.example")
     officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
     exported = officer.get("/officer/couriers/export.csv").get_data(as_text=True)
-    assert exported.lstrip("\ufeff").startswith("code,name,level")
+    assert exported.lstrip("\ufeff").startswith("code,name,name_id,name_ms,level")
     changed = exported.replace("95000", "99000")  # the economy service's first West Malaysia step
     response = officer.post("/officer/couriers/import", {"file": (stdio.BytesIO(changed.encode()), "c.csv")},
                             content_type="multipart/form-data")
