@@ -137,7 +137,8 @@ def edit(product_id: int):
 
 # The product form's folding sections and the fields in each.
 SECTIONS = {
-    "product": ("name_id", "name_en", "description_id", "description_en", "category", "sku", "hs_code"),
+    "product": ("name_id", "description_id", "category", "sku", "hs_code"),
+    "english": ("name_en", "description_en"),
     "photos": ("photos",),
     "price": ("price", "stock", "moq", "processing", "made_to_order_days", "tiers"),
     "packaging": ("packed_weight_g", "box_length_cm", "box_width_cm", "box_height_cm", "net_content",
@@ -169,7 +170,7 @@ def _form_page(form, product, staged=()) -> str:
     if product is not None:
         data = services.product_data(product)
         extra = dict(missing=services.missing_for_publishing(data, len(product.photos)),
-                     missing_english=[what for _, what in services.missing_english(data)],
+                     missing_english=services.missing_english(data),
                      action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()))
     sections = _sections(form, {name for name, _ in extra["missing"]}, "add_tier" in request.form)
     extra["missing"] = [what for _, what in extra["missing"]]
