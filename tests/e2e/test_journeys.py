@@ -261,3 +261,22 @@ def test_buyer_types_a_quantity_and_the_headline_price_follows_the_wholesale_tie
     page.locator(".buy-form").get_by_role("button", name="Add to cart").click()
     expect(page.get_by_text("In your cart: 24.")).to_be_visible()
     context.close()
+
+
+def test_an_english_reader_finds_a_sambal_written_only_in_indonesian_marked_as_such(browser, live_server,
+                                                                                    demo_catalog, screenshot):
+    # The sambal maker published its dried sambal in Indonesian only: a buyer reading English still finds it.
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/merchants/sambal-teh-euis")
+    expect(page.locator(".storefront-head .lang-label")).to_have_text("in Indonesian")  # the shop's story
+    card = page.locator(".product-card", has_text="Sambal Dadak Kering 100 g")
+    expect(card.locator(".lang-label")).to_have_text("in Indonesian")
+    card.locator(".product-card__name").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Sambal Dadak Kering 100 gin Indonesian")
+    assert heading.get_attribute("lang") == "id"
+    expect(page.locator(".prose[lang='id']")).to_contain_text("Sambal dadak khas Sunda")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "product-page-indonesian-only-en")
+    context.close()
