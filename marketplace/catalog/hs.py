@@ -65,15 +65,16 @@ SUGGESTIONS = {
         ("090421", _l("Dried chillies")),
     ],
     "batik-textiles": [
-        ("520852", _l("Printed cotton cloth, light (batik)")),
-        ("520859", _l("Printed cotton cloth, other weaves")),
+        ("520851", _l("Printed cotton cloth up to 100 g/m², like most batik")),
+        ("520852", _l("Printed cotton cloth over 100 g/m²")),
         ("540752", _l("Dyed synthetic cloth")),
-        ("630499", _l("Furnishing articles of cloth")),
+        ("630492", _l("Furnishing articles of cotton")),
     ],
     "modest-fashion": [
         ("620442", _l("Women's dresses of cotton")),
         ("620630", _l("Women's blouses of cotton")),
-        ("621490", _l("Scarves and hijabs")),
+        ("621490", _l("Scarves and hijabs of cotton")),
+        ("621430", _l("Scarves and hijabs of synthetic fibres")),
         ("620520", _l("Men's shirts of cotton")),
     ],
     "bags-leather": [
@@ -85,7 +86,8 @@ SUGGESTIONS = {
     "crafts-decor": [
         ("460211", _l("Bamboo basketwork")),
         ("460212", _l("Rattan basketwork")),
-        ("442090", _l("Wooden ornaments and boxes")),
+        ("442019", _l("Wooden carvings and ornaments")),
+        ("442090", _l("Wooden boxes and inlaid work")),
         ("691390", _l("Ceramic ornaments")),
     ],
     "beauty-herbal": [

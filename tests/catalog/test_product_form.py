@@ -161,3 +161,17 @@ def test_hs_codes_are_offered_for_each_category(app, merchant):
         for code, _ in codes:
             assert hs.HS_CODE.match(code) and not hs.is_excluded(code), code
     assert "Sambal and other sauces" in text_of(merchant.get("/merchant/products/new"))
+
+
+def test_adding_a_tier_to_an_existing_product_saves_nothing_until_save(app, merchant, make_product):
+    product_id = make_product()
+    edit = merchant.get(f"/merchant/products/{product_id}/edit").get_data(as_text=True)
+    assert 'name="tiers-1-min_quantity"' in edit and 'name="tiers-2-min_quantity"' not in edit  # its two tiers
+    added = merchant.post(f"/merchant/products/{product_id}/edit", {**product_form(price="90000"), "add_tier": "1"})
+    page = added.get_data(as_text=True)
+    assert added.status_code == 200 and 'name="tiers-2-min_quantity"' in page and 'value="90000"' in page
+    assert products(app)[0].price_idr == 85000
+    # A product without photos or box sizes opens the sections that lack what publishing needs.
+    bare = make_product(sku="BARE-1", box_length_cm="", box_width_cm="", box_height_cm="")
+    page = merchant.get(f"/merchant/products/{bare}/edit").get_data(as_text=True)
+    assert set(re.findall(r'<details class="form-section" id="section-(\w+)" open>', page)) == {"product", "packaging"}
