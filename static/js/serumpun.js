@@ -52,7 +52,11 @@ document.querySelectorAll("[data-add-tier]").forEach(function (button) {
         var value = element.getAttribute(attribute);
         if (value) element.setAttribute(attribute, value.replace(/tiers-\d+-/g, "tiers-" + index + "-"));
       });
-      if (element.matches("input")) { element.value = ""; element.removeAttribute("aria-invalid"); }
+      if (element.matches("input")) {
+        element.value = "";
+        element.removeAttribute("value");
+        element.removeAttribute("aria-invalid");
+      }
     });
     button.before(row);
     if (index + 1 >= most) button.hidden = true;
