@@ -95,7 +95,7 @@ def create():
     uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
     if form.is_submitted() and any(name or data for name, data in uploads):
         # Stored and committed at once, whatever else the form says: a merchant never chooses a photo twice.
-        with unit_of_work():
+        with unit_of_work(capture=False):
             added, problems = services.stage_photos(current_user, uploads, storage(), already=len(staged),
                                                     max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
         staged += added
