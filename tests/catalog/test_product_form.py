@@ -77,6 +77,8 @@ def test_the_edit_page_encourages_english_without_requiring_it(app, merchant, ma
     assert "To publish, add: at least one photo" in page and "a name in English" not in page.split("Missing:")[0]
     complete = make_product(sku="KOPI-EN")
     assert "Missing:" not in text_of(merchant.get(f"/merchant/products/{complete}/edit"))
+    listed = text_of(merchant.get("/merchant/products/"))
+    assert listed.count("No English name yet") == 1 and listed.index("SAMBAL-ID") < listed.index("No English name yet")
 
 
 def test_adding_a_tier_without_javascript_keeps_what_was_typed_and_the_photos(app, merchant):
