@@ -215,7 +215,7 @@ class ProductForm(FlaskForm):
 class NewProductForm(ProductForm):
     """The product form when creating: photos can be chosen in it too, not only after the first save."""
 
-    photos = MultipleFileField(_l("Photos"), description=_l("JPEG, PNG or WebP, at most 10 MB each. The first one is the cover."),
+    photos = MultipleFileField(_l("Choose photos"), description=_l("JPEG, PNG or WebP, at most 10 MB each. The first one is the cover."),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
