@@ -39,7 +39,8 @@ def test_seed_demo_is_idempotent_and_makes_every_role_and_the_catalog(app, seede
         assert sum(p.halal_valid_on(date(2026, 12, 1)) for p in products) >= 25
         assert any(p.food_registration for p in products) and any(p.npra_notification for p in products)
         published = [p for p in products if p.status == ProductStatus.PUBLISHED]
-        assert all(p.name_en and p.hs_code and p.packed_weight_g and p.box_length_mm for p in published)
+        assert all(p.hs_code and p.packed_weight_g and p.box_length_mm for p in published)
+        assert [p.sku for p in published if not p.name_en] == ["STE-DADAK"]  # shows "in Indonesian" to others
     client = Client(app)
     page = client.get(f"/products/{published[0].id}")
     assert page.status_code == 200

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
+from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields import FieldList
 from wtforms.validators import Optional, ValidationError
@@ -27,7 +29,7 @@ from ..core.forms import (
 from ..core.taxonomy import category_choices
 from . import hs
 from .models import FoodRegistration, HalalBody
-from .services import ProductData, Tier
+from .services import MAX_PHOTOS, ProductData, StagedPhoto, Tier
 
 MAX_TIERS = 5
 PACKAGING_MATERIALS = [
@@ -97,7 +99,7 @@ class ProductForm(FlaskForm):
     name_id = StringField(_l("Name in Indonesian"), validators=[required(), length(140, 2)], filters=[strip])
     name_en = StringField(
         _l("Name in English"), validators=[Optional(), length(140, 2)], filters=[strip],
-        description=_l("Needed to publish: most buyers in Malaysia read English."),
+        description=_l("Optional, but most buyers in Malaysia read English; without it they see the Indonesian name."),
     )
     description_id = TextAreaField(_l("Description in Indonesian"), validators=[Optional(), length(5000)],
                                    filters=[strip])
@@ -107,7 +109,7 @@ class ProductForm(FlaskForm):
     hs_code = StringField(
         _l("HS code"), validators=[Optional()], filters=[strip],
         description=_l("Six digits, like 0901.21 for roasted coffee. Needed to publish."),
-        render_kw={"inputmode": "numeric"},
+        render_kw={"inputmode": "decimal", "list": "hs-suggestions", "autocomplete": "off"},
     )
     sku = StringField(
         _l("SKU (your product code)"), validators=[required(), length(40)], filters=[strip],
@@ -117,7 +119,8 @@ class ProductForm(FlaskForm):
     stock = NumberField(_l("Stock"), validators=[required()], minimum=0, maximum=1_000_000)
     moq = NumberField(_l("Minimum order quantity (MOQ)"), validators=[required()], minimum=1, maximum=100_000,
                       default=1)
-    tiers = FieldList(FormField(TierForm), min_entries=MAX_TIERS, max_entries=MAX_TIERS)
+    # One row to start; "Add a tier" (a submit button, so it works without JavaScript) asks for another.
+    tiers = FieldList(FormField(TierForm), min_entries=1, max_entries=MAX_TIERS)
     processing = ChoiceField(
         _l("Processing time"), validators=[chosen()], default="ready",
         choices=options([("ready", _l("Ready to ship")), ("made_to_order", _l("Made to order"))]),
@@ -209,6 +212,13 @@ class ProductForm(FlaskForm):
             field.data = re.sub(r"^(?i:p-?irt)[\s.:]*(?i:no)?[\s.:]*", "", field.data).strip()
 
 
+class NewProductForm(ProductForm):
+    """The product form when creating: photos can be chosen in it too, not only after the first save."""
+
+    photos = MultipleFileField(_l("Choose photos"), description=_l("JPEG, PNG or WebP, at most 10 MB each. The first one is the cover."),
+                               render_kw={"accept": "image/jpeg,image/png,image/webp"})
+
+
 class PhotoUploadForm(FlaskForm):
     photos = MultipleFileField(_l("Add photos"), description=_l("JPEG, PNG or WebP, at most 10 MB each."),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
@@ -222,6 +232,33 @@ class PhotoAltForm(FlaskForm):
 class CsvImportForm(FlaskForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
     content = HiddenField()  # the previewed file, sent back to confirm
+
+
+STAGED_MAX_AGE = 2 * 24 * 3600  # a form left open over a weekend night still saves its photos
+
+
+def _staged_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="serumpun.staged-photo")
+
+
+def staged_token(user_id: int, photo: StagedPhoto) -> str:
+    """A photo chosen in the new-product form, signed for the page that carries it to the next request."""
+    return _staged_signer().dumps({"u": user_id, "k": photo.image_key, "w": photo.width, "h": photo.height,
+                                   "v": photo.variants})
+
+
+def read_staged(user_id: int, tokens: list[str]) -> list[StagedPhoto]:
+    """The photos this merchant chose earlier in the same form; forged, foreign or stale tokens are skipped."""
+    photos: list[StagedPhoto] = []
+    for token in tokens:
+        try:
+            value = _staged_signer().loads(token, max_age=STAGED_MAX_AGE)
+        except BadData:
+            continue
+        if value.get("u") != user_id or any(p.image_key == value["k"] for p in photos):
+            continue
+        photos.append(StagedPhoto(image_key=value["k"], width=value["w"], height=value["h"], variants=value["v"]))
+    return photos[:MAX_PHOTOS]
 
 
 def product_data_from(form: ProductForm):

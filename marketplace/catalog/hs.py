@@ -5,6 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.taxonomy import category_name
 from ..customs.landed import excluded_from_lvg
 
 # The chapters UMKM goods from Bandung mostly fall under; others show as "Chapter NN".
@@ -41,6 +42,62 @@ CHAPTERS = {
 
 HS_CODE = re.compile(r"^[0-9]{6}$")
 
+# Six-digit codes most products of each category take, offered as choices in the product form (HS 2022).
+SUGGESTIONS = {
+    "coffee-tea": [
+        ("090121", _l("Roasted coffee beans or ground coffee")),
+        ("090111", _l("Green (unroasted) coffee beans")),
+        ("210111", _l("Instant coffee and coffee extracts")),
+        ("090230", _l("Black tea in packs of up to 3 kg")),
+        ("090210", _l("Green tea in packs of up to 3 kg")),
+    ],
+    "snacks": [
+        ("190590", _l("Crackers, kerupuk and other baked snacks")),
+        ("190531", _l("Sweet biscuits and cookies")),
+        ("200819", _l("Roasted or fried nuts and seeds")),
+        ("200599", _l("Vegetable chips, like cassava chips")),
+        ("170490", _l("Sweets, like dodol")),
+    ],
+    "sauces-spices": [
+        ("210390", _l("Sambal and other sauces")),
+        ("091030", _l("Turmeric")),
+        ("091011", _l("Ginger")),
+        ("090421", _l("Dried chillies")),
+    ],
+    "batik-textiles": [
+        ("520851", _l("Printed cotton cloth up to 100 g/m², like most batik")),
+        ("520852", _l("Printed cotton cloth over 100 g/m²")),
+        ("540752", _l("Dyed synthetic cloth")),
+        ("630492", _l("Furnishing articles of cotton")),
+    ],
+    "modest-fashion": [
+        ("620442", _l("Women's dresses of cotton")),
+        ("620630", _l("Women's blouses of cotton")),
+        ("621490", _l("Scarves and hijabs of cotton")),
+        ("621430", _l("Scarves and hijabs of synthetic fibres")),
+        ("620520", _l("Men's shirts of cotton")),
+    ],
+    "bags-leather": [
+        ("420221", _l("Handbags of leather")),
+        ("420222", _l("Handbags of cloth or plastic")),
+        ("420231", _l("Wallets and small cases of leather")),
+        ("640399", _l("Leather shoes")),
+    ],
+    "crafts-decor": [
+        ("460211", _l("Bamboo basketwork")),
+        ("460212", _l("Rattan basketwork")),
+        ("442019", _l("Wooden carvings and ornaments")),
+        ("442090", _l("Wooden boxes and inlaid work")),
+        ("691390", _l("Ceramic ornaments")),
+    ],
+    "beauty-herbal": [
+        ("330499", _l("Skin care and make-up")),
+        ("340111", _l("Soap bars")),
+        ("330590", _l("Hair care")),
+        ("330129", _l("Essential oils")),
+    ],
+}
+
 
 def normalise_hs(text: str) -> str:
     """'0901.21' and '0901 21' both mean 090121."""
@@ -59,6 +116,12 @@ def chapter_of(code: str) -> str:
 def chapter_name(code: str) -> str:
     name = CHAPTERS.get(chapter_of(code))
     return str(name) if name else str(_l("Chapter %(n)s", n=chapter_of(code)))
+
+
+def suggestions(category: str | None = None) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(category, its name, [(code as printed, what it covers)]) for one category or all of them."""
+    return [(code, category_name(code), [(format_hs(c), str(label)) for c, label in codes])
+            for code, codes in SUGGESTIONS.items() if category in (None, code)]
 
 
 def format_hs(code: str | None) -> str:

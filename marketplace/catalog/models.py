@@ -177,10 +177,22 @@ class Product(TimestampMixin, db.Model):
             return self.name_id or self.name_en or ""
         return self.name_en or self.name_id
 
+    def name_language(self, language: str) -> str:
+        """The language name_for gives this reader: "id" where English readers get the Indonesian name."""
+        if language == "id":
+            return "id" if self.name_id else "en"
+        return "en" if self.name_en else "id"
+
     def description_for(self, language: str) -> str:
         if language == "id":
             return self.description_id or self.description_en or ""
         return self.description_en or self.description_id or ""
+
+    def description_language(self, language: str) -> str:
+        """The language description_for gives this reader."""
+        if language == "id":
+            return "id" if self.description_id else "en"
+        return "en" if self.description_en else "id"
 
     def mark_published(self) -> None:
         self.status = ProductStatus.PUBLISHED

@@ -173,8 +173,6 @@ def check_product(merchant: MerchantProfile, data: ProductData, product: Product
 def missing_for_publishing(data, photo_count: int) -> list[tuple[str, object]]:
     """What a product lacks before buyers may see it: (field, what to add)."""
     missing = []
-    if not data.name_en:
-        missing.append(("name_en", _l("a name in English")))
     if photo_count == 0:
         missing.append(("photos", _l("at least one photo")))
     if not data.packed_weight_g:
@@ -183,6 +181,17 @@ def missing_for_publishing(data, photo_count: int) -> list[tuple[str, object]]:
         missing.append(("box_length_cm", _l("the box dimensions")))
     if not data.hs_code:
         missing.append(("hs_code", _l("an HS code")))
+    return missing
+
+
+def missing_english(data) -> list[tuple[str, object]]:
+    """English a merchant may add: not needed to publish (buyers then read the Indonesian), but most buyers
+    in Malaysia read English first. (field, what to add)"""
+    missing = []
+    if not data.name_en:
+        missing.append(("name_en", _l("a name in English")))
+    if data.description_id and not data.description_en:
+        missing.append(("description_en", _l("a description in English")))
     return missing
 
 
@@ -216,14 +225,15 @@ def get_own_product(user: User, product_id: int) -> Product:
     return product
 
 
-def create_product(user: User, data: ProductData) -> Product:
-    """A new draft product in the merchant's shop."""
+def create_product(user: User, data: ProductData, photos: list[StagedPhoto] | tuple = ()) -> Product:
+    """A new draft product in the merchant's shop, with the photos chosen in the same form (already stored)."""
     merchant = _merchant_of(user)
     problems = check_product(merchant, data)
     if problems:
         raise ProductInvalid(problems)
     product = Product(merchant=merchant, status=ProductStatus.DRAFT, tiers=[], photos=[])
     _apply(product, data)
+    product.photos = [_photo_from(photo, position) for position, photo in enumerate(photos[:MAX_PHOTOS])]
     db.session.add(product)
     db.session.flush()
     _catalog_changed(product, listed=False)  # a draft: only its merchant sees it, never from the cache
@@ -405,6 +415,58 @@ def _photo_step(filename: str, step, data: bytes):
         raise PhotoRejected(REJECTION_MESSAGES[rejection.code] % {"name": shown}, shown) from rejection
 
 
+@dataclass
+class StagedPhoto:
+    """A photo processed and stored before its product exists: the new-product form keeps it while the
+    merchant adds a tier or fixes a mistake, and the product takes it when it is saved."""
+
+    image_key: str
+    width: int
+    height: int
+    variants: list[dict]
+
+
+def _variants(image: ProcessedImage) -> list[dict]:
+    return [{"width": v.width, "height": v.height, "webp": v.webp.name, "jpeg": v.jpeg.name} for v in image.variants]
+
+
+def _photo_from(staged: StagedPhoto, position: int) -> ProductPhoto:
+    return ProductPhoto(position=position, image_key=staged.image_key, width=staged.width, height=staged.height,
+                        variants=list(staged.variants))
+
+
+def stage_photos(user: User, uploads: list[tuple[str, bytes]], backend: StorageBackend, already: int = 0,
+                 max_pixels: int | None = None) -> tuple[list[StagedPhoto], list[object]]:
+    """Check and store photos chosen in the new-product form: the good ones are kept, each refusal is a message.
+
+    Nothing is written to the database; the files stay once the caller commits (a rollback removes them).
+    """
+    _merchant_of(user)
+    uploads = [(name, data) for name, data in uploads if name or data]
+    problems: list[object] = []
+    if already + len(uploads) > MAX_PHOTOS:
+        problems.append(_l("A product can have at most %(n)d photos.", n=MAX_PHOTOS))
+        uploads = uploads[:max(MAX_PHOTOS - already, 0)]
+    staged, pixels = [], 0
+    for filename, data in uploads:
+        try:
+            size = _photo_step(filename, pixel_count, data)
+            if max_pixels is not None and pixels + size > max_pixels:
+                problems.append(_l("%(name)s was not added: one upload may have at most %(limit)d million pixels "
+                                   "in all. Add it again on its own.", name=(filename or "photo")[:80],
+                                   limit=max_pixels // 1_000_000))
+                continue
+            image = _photo_step(filename, process_image, data)
+        except PhotoRejected as rejection:
+            problems.append(rejection.message)
+            continue
+        pixels += size
+        store_image(db.session, backend, image)
+        staged.append(StagedPhoto(image_key=_image_key(image), width=image.width, height=image.height,
+                                  variants=_variants(image)))
+    return staged, problems
+
+
 def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], backend: StorageBackend,
                max_pixels: int | None = None) -> list[ProductPhoto]:
     """Process every upload first; if any is refused, nothing is stored. At most max_pixels in all are decoded."""
@@ -427,11 +489,8 @@ def add_photos(user: User, product_id: int, uploads: list[tuple[str, bytes]], ba
     for image in processed:
         store_image(db.session, backend, image)
         position += 1
-        photo = ProductPhoto(
-            position=position, image_key=_image_key(image), width=image.width, height=image.height,
-            variants=[{"width": v.width, "height": v.height, "webp": v.webp.name, "jpeg": v.jpeg.name}
-                      for v in image.variants],
-        )
+        photo = ProductPhoto(position=position, image_key=_image_key(image), width=image.width, height=image.height,
+                             variants=_variants(image))
         product.photos.append(photo)
         added.append(photo)
     _catalog_changed(product, listed=product.is_published)  # its cover photo shows on its cards

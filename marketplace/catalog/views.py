@@ -27,13 +27,17 @@ from ..shipping import couriers
 from ..verification import services as verification
 from . import csv_io, delivery, hs, pages, saved_views, search, services, synonym_views
 from .forms import (
+    MAX_TIERS,
     PACKAGING_MATERIALS,
     CsvImportForm,
+    NewProductForm,
     PhotoAltForm,
     PhotoUploadForm,
     ProductForm,
     form_values,
     product_data_from,
+    read_staged,
+    staged_token,
 )
 from .models import ProductStatus
 
@@ -83,18 +87,33 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    """A new product, saved as a draft."""
-    form = ProductForm()
-    if form.validate_on_submit():
+    """A new product, saved as a draft, with its photos chosen in the same form."""
+    form = NewProductForm()
+    adding_tier = form.is_submitted() and "add_tier" in request.form
+    valid = not adding_tier and form.validate_on_submit()
+    staged = read_staged(current_user.id, request.form.getlist("staged_photo")) if form.is_submitted() else []
+    uploads = [(f.filename or "", f.read()) for f in request.files.getlist(form.photos.name)]
+    if form.is_submitted() and any(name or data for name, data in uploads):
+        # Stored and committed at once, whatever else the form says: a merchant never chooses a photo twice.
+        with unit_of_work(capture=False):
+            added, problems = services.stage_photos(current_user, uploads, storage(), already=len(staged),
+                                                    max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
+        staged += added
+        form.photos.errors = list(problems)
+    if adding_tier:
+        if len(form.tiers) < MAX_TIERS:
+            form.tiers.append_entry()
+    elif valid and not form.photos.errors:
         with unit_of_work() as work:
-            product = services.create_product(current_user, product_data_from(form))
+            product = services.create_product(current_user, product_data_from(form), photos=staged)
         if work.refused:
             attach_problems(form, work.refused)
         else:
-            flash(_("Draft saved. Now add photos."), "success")
+            flash(_("Draft saved.") if staged else _("Draft saved. Now add photos."), "success")
+            if staged:
+                return redirect(url_for("products.edit", product_id=product.id))
             return redirect(url_for("products.photos", product_id=product.id))
-    return render_template("merchant/products/form.html", form=form, product=None,
-                           shipping_preview=Markup(_shipping_preview(form))), status_for(form)
+    return _form_page(form, None, staged=staged), status_for(form)
 
 
 @bp.route("/<id:product_id>/edit", methods=["GET", "POST"])
@@ -102,7 +121,10 @@ def edit(product_id: int):
     """Change a product's details."""
     product = services.get_own_product(current_user, product_id)
     form = ProductForm(data=form_values(services.product_data(product)))
-    if form.validate_on_submit():
+    if form.is_submitted() and "add_tier" in request.form:
+        if len(form.tiers) < MAX_TIERS:
+            form.tiers.append_entry()
+    elif form.validate_on_submit():
         with unit_of_work() as work:
             services.update_product(current_user, product_id, product_data_from(form))
         if work.refused:
@@ -110,12 +132,53 @@ def edit(product_id: int):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("products.edit", product_id=product_id))
-    missing = services.missing_for_publishing(services.product_data(product), len(product.photos))
+    return _form_page(form, product), status_for(form)
+
+
+# The product form's folding sections and the fields in each.
+SECTIONS = {
+    "product": ("name_id", "description_id", "category", "sku", "hs_code"),
+    "english": ("name_en", "description_en"),
+    "photos": ("photos",),
+    "price": ("price", "stock", "moq", "processing", "made_to_order_days", "tiers"),
+    "packaging": ("packed_weight_g", "box_length_cm", "box_width_cm", "box_height_cm", "net_content",
+                  "net_content_unit", "units_per_carton", "packaging_material", "recyclable", "plastic_free",
+                  "shelf_life_days", "storage_note", "label_languages"),
+    "certificates": ("halal_body", "halal_body_name", "halal_number", "halal_expires_on", "food_registration",
+                     "food_registration_number", "npra_notification"),
+}
+
+
+def _has_errors(field) -> bool:
+    if field.type == "FieldList":
+        return any(_has_errors(sub) for entry in field for sub in entry.form)
+    return bool(field.errors)
+
+
+def _sections(form, missing_fields: set[str], adding_tier: bool) -> dict:
+    """Which sections are open: the first, those that lack what publishing needs, those with a problem, and
+    the prices when a tier was just added."""
+    wrong = {key for key, names in SECTIONS.items() if any(_has_errors(form[n]) for n in names if n in form)}
+    incomplete = {key for key, names in SECTIONS.items() if missing_fields & set(names)}
+    return {"open": {"product"} | wrong | incomplete | ({"price"} if adding_tier else set()),
+            "wrong": wrong, "incomplete": incomplete}
+
+
+def _form_page(form, product, staged=()) -> str:
+    """The product form, new or existing: its sections fold, the ones with a problem open."""
+    extra: dict = {"missing": []}
+    if product is not None:
+        data = services.product_data(product)
+        extra = dict(missing=services.missing_for_publishing(data, len(product.photos)),
+                     missing_english=services.missing_english(data),
+                     action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()))
+    sections = _sections(form, {name for name, _ in extra["missing"]}, "add_tier" in request.form)
+    extra["missing"] = [what for _, what in extra["missing"]]
     return render_template(
-        "merchant/products/form.html", form=form, product=product, missing=[what for _, what in missing],
-        shipping_preview=Markup(_shipping_preview(form)),
-        action_form=FlaskForm(), halal_notice=services.halal_notice(product, utcnow().date()),
-    ), status_for(form)
+        "merchant/products/form.html", form=form, product=product, shipping_preview=Markup(_shipping_preview(form)),
+        staged=[(photo, staged_token(current_user.id, photo)) for photo in staged], max_tiers=MAX_TIERS,
+        hs_suggestions=hs.suggestions(), sections=sections, **extra,
+    )
 
 
 @bp.route("/shipping-preview")

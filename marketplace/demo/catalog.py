@@ -14,7 +14,7 @@ class DemoProduct:
     merchant: str  # the merchant's demo email, before the @
     sku: str
     name_id: str
-    name_en: str
+    name_en: str  # "" for a product its merchant wrote in Indonesian only
     category: str
     hs_code: str
     price: int
@@ -120,9 +120,13 @@ SAMBAL = [
     DemoProduct("sambal", "STE-CUMI-200", "Sambal Cumi Asin 200 ml", "Salted Squid Sambal 200 ml", "sauces-spices", "160559",
                 45000, "jar", 430, (9, 9, 12), stock=90, moq=3, net=(200, "ml"), material="glass", recyclable=True,
                 shelf_life_days=180, halal=("bpjph", "ID32110000323450002", H), food_registration=("md", "224510003457")),
-    DemoProduct("sambal", "STE-DADAK", "Sambal Dadak Kering 100 g", "Dried Sundanese Sambal 100 g", "sauces-spices",
+    # Written in Indonesian only, as many merchants start: English and Malay readers see it marked "in Indonesian".
+    DemoProduct("sambal", "STE-DADAK", "Sambal Dadak Kering 100 g", "", "sauces-spices",
                 "210390", 25000, "pouch", 140, (18, 12, 4), stock=150, moq=5, net=(100, "g"), material="plastic",
-                shelf_life_days=365, halal=("bpjph", "ID32110000323450003", H), food_registration=("pirt", "2063273010789-24")),
+                shelf_life_days=365, halal=("bpjph", "ID32110000323450003", H), food_registration=("pirt", "2063273010789-24"),
+                storage_note="Simpan di tempat kering; habiskan dalam sebulan setelah dibuka.",
+                description_id="Sambal dadak khas Sunda yang dikeringkan: cabai rawit, kencur, dan terasi bakar. "
+                               "Tinggal seduh dengan sedikit minyak panas."),
     DemoProduct("sambal", "STE-ROA", "Sambal Roa 150 ml", "Smoked Fish Sambal 150 ml", "sauces-spices", "160420", 48000,
                 "jar", 340, (8, 8, 11), stock=60, moq=3, net=(150, "ml"), material="glass", recyclable=True,
                 shelf_life_days=180, halal=("bpjph", "ID32110000323450004", H)),

@@ -215,7 +215,7 @@ def seed_catalog(backend: StorageBackend, report: SeedReport, skus: set[str] | N
         photos = [(f"{item.sku}.png", draw_packshot(item.name_id, brand, item.shape, item.category, index))]
         if index % 3 == 0:  # some products also show their shipping carton
             photos.append((f"{item.sku}-carton.png",
-                           draw_packshot(item.name_en, brand, "box", item.category, index + 1000)))
+                           draw_packshot(item.name_en or item.name_id, brand, "box", item.category, index + 1000)))
         for photo in catalog.add_photos(user, product.id, photos, backend):
             photo.alt_text = item.name_id if photo.position == 0 else f"{item.name_id}: kemasan karton"
         if item.published:
@@ -229,7 +229,7 @@ def _product_data(item: DemoProduct) -> catalog.ProductData:
     food_kind, food_number = item.food_registration or (None, None)
     length, width, height = item.box_cm
     return catalog.ProductData(
-        sku=item.sku, name_id=item.name_id, name_en=item.name_en, category=item.category, price_idr=item.price,
+        sku=item.sku, name_id=item.name_id, name_en=item.name_en or None, category=item.category, price_idr=item.price,
         stock=item.stock, moq=item.moq, description_id=item.description_id or None,
         description_en=item.description_en or None, hs_code=item.hs_code, made_to_order_days=item.made_to_order_days,
         tiers=[catalog.Tier(q, p) for q, p in item.tiers], packed_weight_g=item.weight_g,

@@ -47,3 +47,49 @@ document.querySelectorAll("[data-where]").forEach(function (box) {
   radios.forEach(function (radio) { radio.addEventListener("change", show); });
   show();
 });
+
+// The product form: "Add a tier" adds a row here instead of sending the form (without this file the server
+// draws the form again with one more row, keeping what was typed and the photos chosen).
+document.querySelectorAll("[data-add-tier]").forEach(function (button) {
+  var box = button.closest("[data-tiers]");
+  var most = parseInt(button.dataset.addTier, 10);
+  button.addEventListener("click", function (event) {
+    var rows = box.querySelectorAll("[data-tier]");
+    if (!rows.length || rows.length >= most) return;
+    event.preventDefault();
+    var index = rows.length;
+    var row = rows[rows.length - 1].cloneNode(true);
+    row.querySelectorAll(".field__error").forEach(function (error) { error.remove(); });
+    row.querySelectorAll(".field--error").forEach(function (field) { field.classList.remove("field--error"); });
+    row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (element) {
+      ["name", "id", "for", "aria-describedby"].forEach(function (attribute) {
+        var value = element.getAttribute(attribute);
+        if (value) element.setAttribute(attribute, value.replace(/tiers-\d+-/g, "tiers-" + index + "-"));
+      });
+      if (element.matches("input")) {
+        element.value = "";
+        element.removeAttribute("value");
+        element.removeAttribute("aria-invalid");
+      }
+    });
+    button.before(row);
+    if (index + 1 >= most) button.hidden = true;
+    row.querySelector("input").focus();
+  });
+});
+
+// The product form: the HS codes offered are those of the chosen category (all of them before one is chosen).
+document.querySelectorAll("#hs-suggestions").forEach(function (list) {
+  var form = list.closest("form");
+  var category = form.elements.category;
+  var options = Array.prototype.slice.call(list.querySelectorAll("option"));
+  var blocks = form.querySelectorAll(".hs-suggestions [data-category]");
+  function show() {
+    var chosen = options.filter(function (o) { return o.dataset.category === category.value; });
+    list.replaceChildren.apply(list, chosen.length ? chosen : options);
+    blocks.forEach(function (block) {
+      block.hidden = chosen.length > 0 && block.dataset.category !== category.value;
+    });
+  }
+  if (category) { category.addEventListener("change", show); show(); }
+});

@@ -201,10 +201,10 @@ def test_a_published_product_cannot_lose_what_publishing_needs(app, merchant, ma
     response = check(merchant, "sku,name_en,hs_code\nPUB-1,,\n")
     assert response.status_code == 400
     assert "A published product needs this." in text_of(response)
-    edit = merchant.post(f"/merchant/products/{product_id}/edit", product_form(sku="PUB-1", name_en=""))
+    edit = merchant.post(f"/merchant/products/{product_id}/edit", product_form(sku="PUB-1", hs_code=""))
     assert edit.status_code == 400
     assert "A published product needs this." in text_of(edit)
-    assert products(app)["PUB-1"].name_en == "Java Preanger Arabica Coffee 250 g"
+    assert products(app)["PUB-1"].hs_code == "090121"
 
 
 def test_the_export_names_its_type_and_charset_once(app, merchant, make_product):

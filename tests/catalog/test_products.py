@@ -134,11 +134,11 @@ def test_sku_is_unique_per_merchant_but_not_across_merchants(app, merchant, riva
 
 
 def test_publishing_says_what_is_missing(app, merchant, make_product):
-    product_id = make_product(name_en="", hs_code="", box_length_cm="", box_width_cm="", box_height_cm="")
+    product_id = make_product(hs_code="", box_length_cm="", box_width_cm="", box_height_cm="")
     response = merchant.post(f"/merchant/products/{product_id}/status", {"status": "published"},
                              token_from="/merchant/products/")
     page = text_of(merchant.get(response.headers["Location"]))
-    assert "To publish, add: a name in English, at least one photo, the box dimensions, and an HS code." in page
+    assert "To publish, add: at least one photo, the box dimensions, and an HS code." in page
     assert products(app)[0].status == ProductStatus.DRAFT
 
 

@@ -116,12 +116,18 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     page.get_by_role("link", name="Tambah produk").first.click()
 
     page.get_by_label("Nama dalam bahasa Indonesia").fill("Kopi Puntang Honey 200 g")
-    page.get_by_label("Nama dalam bahasa Inggris").fill("Puntang Honey Process Coffee 200 g")
     page.get_by_label("Kategori").select_option("coffee-tea")
     page.get_by_label("SKU (kode produk Anda)").fill("PUNTANG-HONEY-200")
     page.get_by_label("Kode HS").fill("0901.21")
+    # The form folds into sections on a phone: the merchant opens the ones it needs.
+    page.locator("summary", has_text="Dalam bahasa Inggris").click()
+    page.get_by_label("Nama dalam bahasa Inggris").fill("Puntang Honey Process Coffee 200 g")
+    page.locator("summary", has_text="Foto").click()
+    page.locator("input[name=photos]").set_input_files([str(front), str(box)])  # two photos, in the same form
+    page.locator("summary", has_text="Harga dan stok").click()
     page.get_by_label("Harga eceran (Rp)").fill("98.000")
     page.get_by_label("Stok", exact=True).fill("40")
+    page.locator("summary", has_text="Kemasan").click()
     page.get_by_label("Berat kemasan (g)").fill("260")
     page.get_by_label("Panjang (cm)").fill("16")
     page.get_by_label("Lebar (cm)").fill("10")
@@ -133,12 +139,8 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     page.get_by_label("Tinggi (cm)").fill("6,5")
     page.get_by_role("button", name="Simpan draf").click()
 
-    # The photos page follows: two photos at once.
-    page.get_by_label("Tambah foto").set_input_files([str(front), str(box)])
-    page.get_by_role("button", name="Unggah").click()
-    expect(page.locator(".photo-item")).to_have_count(2)
-
-    page.get_by_role("link", name="Detail").click()
+    # Saved with its photos: the details page follows, ready to publish.
+    expect(page.get_by_role("link", name="Foto (2)")).to_be_visible()
     page.get_by_role("button", name="Tayangkan").click()
     expect(page.get_by_text("Sudah tayang")).to_be_visible()
 
@@ -264,4 +266,23 @@ def test_buyer_types_a_quantity_and_the_headline_price_follows_the_wholesale_tie
     assert " ".join(page.locator(".headline-price").inner_text().split()) == drawn
     page.locator(".buy-form").get_by_role("button", name="Add to cart").click()
     expect(page.get_by_text("In your cart: 24.")).to_be_visible()
+    context.close()
+
+
+def test_an_english_reader_finds_a_sambal_written_only_in_indonesian_marked_as_such(browser, live_server,
+                                                                                    demo_catalog, screenshot):
+    # The sambal maker published its dried sambal in Indonesian only: a buyer reading English still finds it.
+    context = browser.new_context(locale="en-MY", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/merchants/sambal-teh-euis")
+    expect(page.locator(".storefront-head .lang-label")).to_have_text("in Indonesian")  # the shop's story
+    card = page.locator(".product-card", has_text="Sambal Dadak Kering 100 g")
+    expect(card.locator(".lang-label")).to_have_text("in Indonesian")
+    card.locator(".product-card__name").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Sambal Dadak Kering 100 gin Indonesian")
+    assert heading.get_attribute("lang") == "id"
+    expect(page.locator(".prose[lang='id']")).to_contain_text("Sambal dadak khas Sunda")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "product-page-indonesian-only-en")
     context.close()
