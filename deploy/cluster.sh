@@ -5,7 +5,9 @@
 # Each start is a fresh demo: moto keeps its objects in memory, so the database and the Redis index are
 # made anew to match. Settings: LB_PORT (8080), APP_PORTS ("8001 8002 8003"), S3_PORT (9000),
 # CONSUMERS (2), WEB_CONCURRENCY (workers per app server, 2), CLUSTER_DB (serumpun_cluster),
-# CLUSTER_REDIS_DB (2), PG_URL (postgresql+psycopg://postgres@127.0.0.1:5432).
+# CLUSTER_REDIS_DB (2), PG_URL (postgresql+psycopg://postgres@127.0.0.1:5432), CLUSTER_PRODUCTS (0: the
+# demo only; N: also N bench products from seed-bench, for the load test).
+#   deploy/cluster.sh lb N    points HAProxy at the first N app servers only (the load test's 1, 2, 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,8 +85,13 @@ PY
   # The demo's password is public, so seed-demo refuses the production profile: it runs as development,
   # on the same database, Redis and storage.
   SERUMPUN_ENV=development "$BIN/flask" --app app seed-demo >"$RUN/seed.log" 2>&1
+  if [ "${CLUSTER_PRODUCTS:-0}" -gt 0 ]; then
+    echo "== $CLUSTER_PRODUCTS bench products"
+    SERUMPUN_ENV=development "$BIN/flask" --app app seed-bench --products "$CLUSTER_PRODUCTS" \
+      --merchants $(( (CLUSTER_PRODUCTS + 32) / 33 )) >>"$RUN/seed.log" 2>&1
+  fi
 
-  local servers="" n=0
+  local n=0
   for port in $APP_PORTS; do
     n=$((n + 1))
     echo "== app server $n on 127.0.0.1:$port"
@@ -92,7 +99,6 @@ PY
     launch "app$n" env BIND="127.0.0.1:$port" PROMETHEUS_MULTIPROC_DIR="$PWD/$RUN/metrics-$port" \
       GUNICORN_PROC_NAME="serumpun-app$n" WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
       "$BIN/gunicorn" -c deploy/gunicorn.conf.py app:app
-    servers+="    server app$n 127.0.0.1:$port check"$'\n'
   done
   for n in $(seq 1 "$CONSUMERS"); do
     echo "== job consumer $n"
@@ -101,6 +107,18 @@ PY
   for port in $APP_PORTS; do wait_for "http://127.0.0.1:$port/readyz" 60; done
 
   echo "== HAProxy on 127.0.0.1:$LB_PORT"
+  balance_over 99
+  echo ""
+  echo "  Serumpun cluster on http://127.0.0.1:$LB_PORT (demo sign-ins: README.md, password serumpun-demo)"
+  echo "  Logs and pids in $RUN/; stop it with: make cluster-stop"
+}
+
+balance_over() {  # HAProxy in front of the first $1 app servers (started again if it runs)
+  local servers="" n=0
+  for port in $APP_PORTS; do
+    n=$((n + 1))
+    [ "$n" -le "$1" ] && servers+="    server app$n 127.0.0.1:$port check"$'\n'
+  done
   SERVERS="$servers" LB_PORT="$LB_PORT" SERVER_NAME_VALUE="127.0.0.1:$LB_PORT" "$BIN/python" - <<'PY' >"$RUN/haproxy.cfg"
 import os
 text = open("deploy/haproxy.cfg.in").read()
@@ -108,11 +126,12 @@ print(text.replace("@LB_PORT@", os.environ["LB_PORT"]).replace("@SERVER_NAME@", 
       .replace("@SERVERS@", os.environ["SERVERS"].rstrip()))
 PY
   haproxy -c -q -f "$RUN/haproxy.cfg"
+  if alive "$RUN/haproxy.pid"; then
+    kill -TERM "$(cat "$RUN/haproxy.pid")"
+    while alive "$RUN/haproxy.pid"; do sleep 0.1; done
+  fi
   launch haproxy haproxy -f "$RUN/haproxy.cfg" -db
   wait_for "http://127.0.0.1:$LB_PORT/readyz" 30
-  echo ""
-  echo "  Serumpun cluster on http://127.0.0.1:$LB_PORT (demo sign-ins: README.md, password serumpun-demo)"
-  echo "  Logs and pids in $RUN/; stop it with: make cluster-stop"
 }
 
 stop() {
@@ -143,5 +162,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status"; exit 2 ;;
+  lb) balance_over "${2:?how many app servers}" && echo "HAProxy balances over ${2} app server(s)." ;;
+  *) echo "usage: $0 start|stop|status|lb N"; exit 2 ;;
 esac

@@ -209,24 +209,30 @@ class _Collector(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_with_a_sentry_dsn_a_server_error_is_reported(app_factory):
-    import sentry_sdk
+SENTRY_PROBE = """
+import sys
+from marketplace import create_app
+app = create_app({"SENTRY_DSN": sys.argv[1]})
 
+@app.route("/test-boom")
+def boom():
+    raise RuntimeError("boom for sentry")
+
+assert app.test_client().get("/test-boom").status_code == 500
+import sentry_sdk
+sentry_sdk.flush(timeout=10)
+"""
+
+
+def test_with_a_sentry_dsn_a_server_error_is_reported(tmp_path):
+    # In a process of its own: sentry_sdk.init patches the standard library for the whole process.
     collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     _Collector.received = []
     threading.Thread(target=collector.serve_forever, daemon=True).start()
     try:
-        app = app_factory(SENTRY_DSN=f"http://publickey@127.0.0.1:{collector.server_port}/42")
-
-        @app.route("/test-boom")
-        def boom():
-            raise RuntimeError("boom for sentry")
-
-        response = app.test_client().get("/test-boom")
-        assert response.status_code == 500
-        sentry_sdk.flush(timeout=5)
-        sent = b"".join(_Collector.received)
-        assert b"boom for sentry" in sent
+        env = {**os.environ, "SERUMPUN_ENV": "test", "SERUMPUN_INSTANCE_PATH": str(tmp_path)}
+        subprocess.run([sys.executable, "-c", SENTRY_PROBE, f"http://publickey@127.0.0.1:{collector.server_port}/42"],
+                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+        assert b"boom for sentry" in b"".join(_Collector.received)
     finally:
-        sentry_sdk.init()  # no DSN: reporting off again for the rest of the run
         collector.shutdown()
