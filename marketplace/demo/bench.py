@@ -137,6 +137,12 @@ def seed_bench(backend: StorageBackend, merchants: int = 3000, products: int = 1
         db.session.execute(insert(Product), rows)
         db.session.execute(insert(ProductPhoto), photos)
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The rows above carry their ids; PostgreSQL's sequences must move past them, or the next user,
+        # profile or product made the usual way collides with a bench row.
+        for table in ("users", "merchant_profiles", "products"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT max(id) FROM {table}))"))
     # Table statistics, so that the planner knows every product is published and counts facets from
     # the covering index (PostgreSQL's autovacuum would do this on its own, later).
     db.session.execute(text("ANALYZE"))

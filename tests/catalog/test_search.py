@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from marketplace.accounts import services as accounts
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 
@@ -190,3 +191,12 @@ def test_seed_bench_makes_a_searchable_catalog(app, demo):
     page = text_of(client.get("/products?q=kopi&halal=1"))
     assert re.search(r"\d+ products for “kopi”", page)
     assert client.get("/api/v1/products?q=batik&verified=1").status_code == 200
+    # Rows made after the bulk load get fresh ids (PostgreSQL's sequences moved past the bench rows).
+    assert create_product(app, "merchant@serumpun.example") > 240
+    with app.test_request_context():
+        buyer = accounts.register_buyer(accounts.BuyerSignup(
+            email="after-bench@example.com", password="a long pass phrase 77", locale="en",
+            details=accounts.BuyerDetails(full_name="Nur", company=None, country="MY", state="MY-10", region=None,
+                                          city="Petaling Jaya", postcode="47300", phone="+60123456789")))
+        db.session.flush()
+        assert buyer.id > 12
