@@ -173,6 +173,8 @@ def split(items: tuple[Item, ...] | list[Item], service: Service) -> list[tuple[
     estimates per kind of box, not one per unit.
     """
     lines = sorted(items, key=lambda i: -i.weight_g)
+    if fits(tuple(lines), service) is None:
+        return [tuple(lines)]  # everything in one box, the usual case: what the filling below would find too
     for line in lines:
         reason = fits((replace(line, quantity=1),), service)
         if reason:
