@@ -1,7 +1,7 @@
 """What every template can use: navigation, languages, formatting."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import date, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -102,8 +102,15 @@ def format_money(amount: int | None, currency: str = "IDR") -> str:
 
 
 def format_day(value) -> str:
-    """A date, the one way each language writes it: 2 Dec 2026, 2 Dis 2026, 2 Des 2026."""
-    return babel_dates.format_date(value, "medium", locale=format_locale()) if value else ""
+    """A date, the one way each language writes it: 2 Dec 2026, 2 Dis 2026, 2 Des 2026.
+
+    Also a date kept as ISO text (2026-12-02), as an order's snapshot of the rules keeps them.
+    """
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return babel_dates.format_date(value, "medium", locale=format_locale())
 
 
 def format_moment(value, zone=None) -> str:

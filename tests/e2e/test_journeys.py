@@ -178,14 +178,14 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     assert 0 < halal_count <= all_count
 
     prices = [float(re.sub(r"[^\d.]", "", text)) for text in page.locator(".price-tag__main").all_inner_texts()]
-    assert prices == sorted(prices) and all(t.startswith("MYR") for t in page.locator(".price-tag__main").all_inner_texts())
+    assert prices == sorted(prices) and all(t.startswith("RM") for t in page.locator(".price-tag__main").all_inner_texts())
     expect(page.locator(".product-card .badge--halal")).to_have_count(halal_count if halal_count <= 24 else 24)
     screenshot(page, "search-kopi-halal")
 
     first_name = page.locator(".product-card__name").first.inner_text()
     page.locator(".product-card__name").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first_name)
-    expect(page.locator(".price .price-tag__main")).to_contain_text("MYR")
+    expect(page.locator(".price .price-tag__main")).to_contain_text("RM")
     expect(page.get_by_text(re.compile(r"1 MYR = 3,924\.5"))).to_be_visible()
 
     page.go_back()
