@@ -3,7 +3,6 @@ development outbox."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +16,7 @@ from ..core.auth import guard_blueprint
 from ..core.forms import attach_refusal, length, required, status_for, strip
 from ..core.models import utcnow
 from ..core.pagination import Page, page_number
+from ..core.templating import format_moment
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from ..mail.services import list_outbox
@@ -92,7 +92,7 @@ def commission():
         else:
             flash(_("Commission rate set: %(percent)s%% from %(moment)s.",
                     percent=payables.percent_text(rate.basis_points),
-                    moment=format_datetime(rate.effective_from, "short")), "success")
+                    moment=format_moment(rate.effective_from)), "success")
             return redirect(url_for("admin.commission"))
     now = utcnow()
     return render_template("admin/commission.html", form=form, rate=payables.rate_at(now),

@@ -2,7 +2,9 @@
 
 A key holds the page's parameters as parsed and normalised (unknown ones left out, the same search in
 any order once, a default the same as no value), the reader's language and currency, the rates in
-force and the day (a halal certificate and a rate are valid on a day). The versions say which changes
+force and the day (a halal certificate and a rate are valid on a day); a page of product cards also holds
+the state their delivered prices are for (the buyer's, Selangor for visitors), and depends on "pricing"
+(courier rates, customs rules) besides the listing. The versions say which changes
 make it stale (see core.cache). The views cache a page's expensive part under the same key for every
 reader, and the whole page under it for anonymous readers.
 """
@@ -16,7 +18,7 @@ from ..core.cache import LISTING, PRICING, PageKey, cached, merchant_version, pr
 from ..core.models import utcnow
 from ..rates.currency import request_rates, select_currency
 from ..shipping.delivered import delivery_state
-from . import search, services
+from . import delivery, search, services
 
 
 def reader_parts() -> tuple:
@@ -25,14 +27,19 @@ def reader_parts() -> tuple:
             utcnow().date())
 
 
+def listing_parts() -> tuple:
+    """A page of product cards: the reader's parts and the state each card's delivered price is for."""
+    return (*reader_parts(), card_state())
+
+
 def home_key() -> PageKey:
-    return PageKey(reader_parts(), (LISTING,))
+    return PageKey(listing_parts(), (LISTING, PRICING))
 
 
 def search_key(filters: search.Filters, problems: list[search.Problem]) -> PageKey:
     """A search page: the filters as one canonical query, and which of the given ones could not be used."""
     refused = tuple((p.param, str(p.message)) for p in problems)
-    return PageKey((tuple(filters.query_args().items()), refused, *reader_parts()), filters.versions)
+    return PageKey((tuple(filters.query_args().items()), refused, *listing_parts()), (*filters.versions, PRICING))
 
 
 def product_facts(product_id: int) -> tuple[int, int] | None:
@@ -45,6 +52,16 @@ def buyer_state() -> str | None:
     if current_user.is_authenticated and current_user.buyer_profile is not None:
         return current_user.buyer_profile.state
     return None
+
+
+def card_state() -> str:
+    """The state product cards quote a delivered price to: the buyer's own, else Selangor."""
+    return delivery_state(None, buyer_state())
+
+
+def card_prices(products) -> dict[int, delivery.CardPrice]:
+    """Each card's "delivered to <state> from <amount>" for this reader, by product id (no query per card)."""
+    return delivery.card_prices(products, card_state(), request_rates(), select_currency(), utcnow().date())
 
 
 def delivery_choice(moq: int) -> tuple[str, int]:
@@ -67,4 +84,4 @@ def merchant_id_for(slug: str) -> int | None:
 
 
 def storefront_key(slug: str, merchant_id: int) -> PageKey:
-    return PageKey((slug, *reader_parts()), (merchant_version(merchant_id), shelf_version(merchant_id)))
+    return PageKey((slug, *listing_parts()), (merchant_version(merchant_id), shelf_version(merchant_id), PRICING))

@@ -343,7 +343,8 @@ def browse():
         # Drawn from the parsed filters only: the raw query (an unknown parameter, "25,5" for 25.50) is not
         # in the key, so it must not show in what is cached under it either.
         result = search.search(filters, rate, today)
-        return render_template("catalog/_results.html", result=result, language=lang, synonym_notes=_synonym_notes(result),
+        return render_template("catalog/_results.html", result=result, cards=pages.card_prices(result.products),
+                               language=lang, synonym_notes=_synonym_notes(result),
                                today=today, currency=currency, categories=CATEGORIES, args=filters.query_args(page=False),
                                ship_options=search.SHIP_OPTIONS, problems=problems)
 
@@ -417,6 +418,7 @@ def storefront(slug: str):
     def body() -> dict:
         merchant, products = services.get_storefront(slug)
         html = render_template("catalog/_storefront.html", merchant=merchant, products=products,
+                               cards=pages.card_prices(products),
                                workshop=verification.workshop_photos_of(merchant.id),
                                language=language(), today=utcnow().date())
         return {"title": merchant.business_name, "html": html}

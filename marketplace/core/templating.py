@@ -1,13 +1,15 @@
 """What every template can use: navigation, languages, formatting."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import date, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, current_app, render_template, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -61,24 +63,95 @@ def navigation() -> list[tuple[str, str, bool]]:
     return [(url_for(endpoint), label, request.endpoint == endpoint) for endpoint, label in navigation_entries(role)]
 
 
+# How each language writes money and dates. English as Malaysians write it (en_MY: "RM12.50", "2 Dec 2026"),
+# not as Americans do ("MYR12.50", "Dec 2, 2026"); Malay and Indonesian as Babel has them.
+FORMAT_LOCALES = {"en": "en_MY"}
+# Ringgit are RM in every language: Babel writes "MYR" for Indonesian readers (and for English without en_MY).
+CURRENCY_SIGNS = {"MYR": "RM"}
+
+
+def format_locale() -> str:
+    """The Babel locale the reader's numbers, money and dates are written in."""
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return FORMAT_LOCALES.get(language, language)
+
+
+def babel_money(amount: int, currency: str, locale: str) -> str:
+    """Babel's way of writing minor units of a currency in a locale, with ringgit as RM."""
+    text = babel_numbers.format_currency(Decimal(amount).scaleb(-MINOR_UNITS[currency]), currency, locale=locale,
+                                         currency_digits=True)
+    sign = CURRENCY_SIGNS.get(currency)
+    return text.replace(currency, sign) if sign else text
+
+
+_PATTERNS: dict[tuple[str, str], dict | None] = {}
+
+
 def format_money(amount: int | None, currency: str = "IDR") -> str:
-    """Rp 45.000 for Indonesian readers, IDR 45,000 for English ones: Babel knows each locale's way."""
+    """RM12.50 and Rp45.000 (or IDR45,000 to English readers): Babel's way for the reader's locale, ringgit as RM.
+
+    Written with the pattern read once per locale and currency from Babel's own output (money_pattern): a
+    listing's dozens of prices otherwise spend much of the page's time in Babel. Babel itself writes amounts
+    below zero, and any currency whose sample does not fit a pattern.
+    """
     if amount is None:
         return ""
-    digits = MINOR_UNITS[currency]
-    value = Decimal(amount).scaleb(-digits)
-    return format_currency(value, currency, currency_digits=True)
+    locale = format_locale()
+    pattern = _pattern(locale, currency) if amount >= 0 else None
+    return format_with_pattern(amount, pattern) if pattern is not None else babel_money(amount, currency, locale)
+
+
+def format_day(value) -> str:
+    """A date, the one way each language writes it: 2 Dec 2026, 2 Dis 2026, 2 Des 2026.
+
+    Also a date kept as ISO text (2026-12-02), as an order's snapshot of the rules keeps them.
+    """
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return babel_dates.format_date(value, "medium", locale=format_locale())
+
+
+def format_moment(value, zone=None) -> str:
+    """A moment (naive UTC, as stored): the day as format_day writes it, then the time: 2 Dec 2026, 3:04 pm.
+
+    In the reader's time zone, or in the zone given (a buyer's deadline reads in Malaysian time).
+    """
+    if not value:
+        return ""
+    local = value.replace(tzinfo=timezone.utc).astimezone(zone) if zone is not None else to_user_timezone(value)
+    locale = format_locale()
+    return (babel_dates.get_datetime_format("medium", locale=locale).replace("'", "")
+            .replace("{1}", format_day(local)).replace("{0}", babel_dates.format_time(local, "short", locale=locale)))
+
+
+def format_month(value) -> str:
+    """A month on its own (a row of monthly figures): December 2026, Disember 2026, Desember 2026."""
+    return babel_dates.format_date(value, "MMMM yyyy", locale=format_locale()) if value else ""
 
 
 def money_pattern(currency: str) -> dict | None:
     """How format_money writes this currency in the reader's language, in pieces a script can reuse:
-    {"prefix": "MYR", "group": ",", "decimal": ".", "digits": 2, "suffix": ""}.
+    {"prefix": "RM", "group": ",", "decimal": ".", "digits": 2, "suffix": ""}.
 
     Read from a formatted sample, so that a price a script writes looks exactly like one the server
     wrote; None if the sample does not fit that shape (the script then leaves the prices alone).
     """
+    return _pattern(format_locale(), currency)
+
+
+def _pattern(locale: str, currency: str) -> dict | None:
+    key = (locale, currency)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = _read_pattern(locale, currency)
+    return _PATTERNS[key]
+
+
+def _read_pattern(locale: str, currency: str) -> dict | None:
     digits = MINOR_UNITS[currency]
-    sample = format_money(1_234_567 * 10**digits + (89 if digits else 0), currency)
+    minor = 1_234_567 * 10**digits + (89 if digits else 0)
+    sample = babel_money(minor, currency, locale)
     first = next((i for i, ch in enumerate(sample) if ch.isdigit()), None)
     last = next((i for i in range(len(sample) - 1, -1, -1) if sample[i].isdigit()), None)
     if first is None or last is None:
@@ -86,11 +159,11 @@ def money_pattern(currency: str) -> dict | None:
     body = sample[first:last + 1]
     pattern = {"prefix": sample[:first], "suffix": sample[last + 1:], "group": body[1],
                "decimal": body[-digits - 1] if digits else "", "digits": digits}
-    return pattern if format_with_pattern(1_234_567 * 10**digits + (89 if digits else 0), pattern) == sample else None
+    return pattern if format_with_pattern(minor, pattern) == sample else None
 
 
 def format_with_pattern(minor: int, pattern: dict) -> str:
-    """What static/js/tier-price.js does with a pattern, for testing that it matches format_money."""
+    """An amount written with a pattern: how format_money writes it, and what static/js/tier-price.js does."""
     digits = pattern["digits"]
     text = str(minor).rjust(digits + 1, "0")
     whole, fraction = (text[:-digits], text[-digits:]) if digits else (text, "")
@@ -160,9 +233,11 @@ def register_template_helpers(app: Flask) -> None:
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),
         country=country_name,
         category=category_name,
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        # One way per language to write a day, and one for a moment (see format_day and format_moment); a
+        # format that a template may still pass ("short") is ignored, so that no page writes another.
+        date=lambda value, _format=None: format_day(value),
+        datetime=lambda value, _format=None: format_moment(value),
+        month=format_month,
         # A buyer's deadline (a stock hold) reads in Malaysian time, wherever the page's own zone is.
-        malaysia_time=lambda value: format_datetime(value.replace(tzinfo=timezone.utc).astimezone(MALAYSIA), "short",
-                                                    rebase=False) if value else "",
+        malaysia_time=lambda value: format_moment(value, MALAYSIA),
     )

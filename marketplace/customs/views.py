@@ -27,7 +27,7 @@ from ..core.forms import (
     strip,
 )
 from ..core.models import utcnow
-from ..core.templating import format_money
+from ..core.templating import format_day, format_money
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
 from . import services
@@ -170,7 +170,7 @@ def index():
             attach_refusal(posted, work.refused)
         else:
             flash(_("Rule saved: %(rule)s. Delivered prices use it from %(date)s.", rule=label(key),
-                    date=posted.effective_on.data.isoformat()), "success")
+                    date=format_day(posted.effective_on.data)), "success")
             return redirect(url_for("customs.index") + f"#rule-{key}")
     in_force = services.rows_in_force(today)
     keys = ORDER + sorted(key for key in in_force if key.startswith("duty_chapter_"))

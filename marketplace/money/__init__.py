@@ -167,6 +167,24 @@ def convert(amount: Money, currency: str, rates: Mapping[str, Rate], divide_by: 
     return Money(whole if exact >= 0 else -whole, currency)
 
 
+@dataclass(frozen=True)
+class ShownAmount:
+    """An amount worked out in ringgit (a landed cost) as a reader sees it: in their currency, the rupiah
+    beside, and the ringgit it was worked out in."""
+
+    shown: Money
+    idr: Money
+    myr: Money
+
+
+def show_ringgit(amount: Money, currency: str, rates: Mapping[str, Rate], divide_by: int = 1) -> ShownAmount:
+    """A ringgit amount in the reader's currency (ringgit while no rate for it is in force), rupiah and ringgit,
+    each converted once (see convert). The rates must hold MYR's."""
+    if currency != "IDR" and currency not in rates:
+        currency = "MYR"
+    return ShownAmount(*(convert(amount, code, rates, divide_by=divide_by) for code in (currency, "IDR", "MYR")))
+
+
 def idr_bounds_showing(low: Money | None, high: Money | None, rate: Rate) -> tuple[int | None, int | None]:
     """The whole-rupiah prices whose converted price (rounded half up, as shown) lies within [low, high].
 

@@ -20,7 +20,7 @@ from ..core.models import utcnow
 from ..core.pagination import Page, page_number
 from ..core.places import state_name
 from ..core.taxonomy import category_name
-from ..core.templating import format_money
+from ..core.templating import format_money, format_month
 from ..core.ui import add_navigation, dashboard_context
 from ..core.unit_of_work import unit_of_work
 from ..orders.lifecycle import ORDER_STATUS_NAMES
@@ -91,7 +91,7 @@ def _dashboard_charts(figures: stats.Figures) -> dict:
         label, year = _month_label(row.month)
         points.append((label, year if index == 0 or row.month.month == 1 else "", row.sen, format_money(row.sen, "MYR")))
     months = charts.column_chart(points)
-    months_text = "; ".join(f"{format_date(row.month, 'MMMM yyyy')}: {format_money(row.sen, 'MYR')}"
+    months_text = "; ".join(f"{format_month(row.month)}: {format_money(row.sen, 'MYR')}"
                             for row in figures.months)
     merchant_rows = [(str(VERIFICATION_NAMES[status]), count, str(count)) for status, count in figures.merchants.items()]
     sold = [row for row in figures.categories if row.sen > 0]

@@ -23,7 +23,7 @@ from ..core.errors import DomainError
 from ..core.places import MALAYSIAN_STATES
 from ..customs.services import rules_in_force
 from ..extensions import db
-from ..money import Money, Rate, convert, from_idr
+from ..money import Money, Rate, ShownAmount, convert, from_idr
 from ..shipping import quote
 from ..shipping.couriers import quote_services
 from .models import CartCourier, CartLine
@@ -355,14 +355,6 @@ class CartView:
         total = self.total_sen
         return CartTotals(currency, used, shown(total), shown(total, self.count) if self.count else None,
                           tuple(shown(p.priced.landed.total_sen if p.priced.landed else None) for p in self.parcels))
-
-
-@dataclass(frozen=True)
-class ShownAmount:
-    """One amount as the cart shows it: in the buyer's currency, the rupiah beside, and the ringgit it was worked out in."""
-    shown: Money
-    idr: Money
-    myr: Money
 
 
 @dataclass(frozen=True)

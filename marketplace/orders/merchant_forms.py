@@ -10,6 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ..core.forms import DateField, length, required, strip
+from ..core.templating import format_day
 
 
 class MoveForm(FlaskForm):
@@ -47,7 +48,7 @@ class ShipForm(FlaskForm):
             raise ValidationError(_l("The day it went cannot be in the future."))
         if field.data < self.earliest:
             raise ValidationError(_l("The parcel cannot have gone before the order was placed (%(date)s).",
-                                     date=self.earliest.isoformat()))
+                                     date=format_day(self.earliest)))
 
 
 class CancelParcelForm(FlaskForm):

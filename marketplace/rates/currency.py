@@ -7,7 +7,7 @@ from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from ..core.models import utcnow
-from ..money import DISPLAY_CURRENCIES, Money, Rate, from_idr
+from ..money import DISPLAY_CURRENCIES, Money, Rate, ShownAmount, from_idr, show_ringgit
 from .services import is_stale, rates_in_force
 
 CURRENCY_COOKIE = "serumpun_currency"
@@ -58,6 +58,11 @@ def price_for(amount_idr: int, currency: str | None = None) -> Price:
     if rate is None:
         return Price(amount_idr, Money(amount_idr, "IDR"), None)
     return Price(amount_idr, from_idr(amount_idr, rate), rate, rate_is_stale(rate))
+
+
+def ringgit_for_reader(amount: Money) -> ShownAmount:
+    """A ringgit amount (a delivered price) in this reader's currency, with the rupiah and ringgit beside."""
+    return show_ringgit(amount, select_currency(), request_rates())
 
 
 def remember_currency_cookie(response, currency: str):

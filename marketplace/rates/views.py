@@ -10,11 +10,12 @@ from ..accounts.models import Role
 from ..core.auth import guard_blueprint
 from ..core.forms import status_for
 from ..core.models import utcnow
+from ..core.templating import format_day
 from ..core.ui import add_navigation, add_reader_part
 from ..core.unit_of_work import unit_of_work
 from ..money import DISPLAY_CURRENCIES
 from . import services
-from .currency import price_for, rate_is_stale, select_currency
+from .currency import price_for, rate_is_stale, ringgit_for_reader, select_currency
 from .forms import RateForm
 
 bp = Blueprint("rates", __name__, url_prefix="/officer/rates")
@@ -32,7 +33,7 @@ def index():
         if work.refused:
             form.form_errors.append(work.refused.message)
         else:
-            flash(_("Rate saved. Prices use it from %(date)s.", date=form.effective_on.data.isoformat()), "success")
+            flash(_("Rate saved. Prices use it from %(date)s.", date=format_day(form.effective_on.data)), "success")
             return redirect(url_for("rates.index"))
     today = utcnow().date()
     return render_template("officer/rates.html", form=form, in_force=services.rates_in_force(today),
@@ -44,7 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     add_navigation(app, ("officer", "admin"), "rates.index", _l("Exchange rates"), 50)
     add_reader_part(app, select_currency)  # the header shows the reader's currency
-    app.jinja_env.globals.update(price_for=price_for, rate_is_stale=rate_is_stale)
+    app.jinja_env.globals.update(price_for=price_for, rate_is_stale=rate_is_stale, ringgit_for_reader=ringgit_for_reader)
 
     @app.context_processor
     def currency_for_templates():

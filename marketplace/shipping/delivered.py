@@ -55,33 +55,68 @@ class Goods:
     made_to_order_days: int | None = None
 
 
+@dataclass(frozen=True)
+class Pricing:
+    """What every delivered price of a day needs besides the goods: the ringgit rate, the customs rules and
+    the courier services. Loaded once (both are cached until an officer changes them) for a whole page of cards."""
+
+    rate: Rate
+    rules: landed.Rules
+    services: list[quote.Service]
+
+
+def pricing_for(rate: Rate | None, today: date) -> Pricing | None:
+    """The pricing in force today; None without a ringgit rate or while a customs rule is missing."""
+    if rate is None or rate.currency != "MYR":
+        return None
+    rules = rules_in_force(today)
+    return Pricing(rate, rules, quote_services()) if rules is not None else None
+
+
+def _can_quote(goods: Goods, state: str) -> bool:
+    return state in MALAYSIAN_STATES and bool(goods.packed_weight_g) and goods.box_mm[0] is not None \
+        and bool(goods.hs_code)
+
+
+def _quote(goods: Goods, quantity: int, state: str, pricing: Pricing) -> quote.Quote:
+    length, width, height = goods.box_mm
+    item = quote.Item(goods.packed_weight_g, length, width, height, quantity, goods.product_id)
+    return quote.quote([item], pricing.services, MALAYSIAN_STATES[state].zone)
+
+
+def _delivered(goods: Goods, quantity: int, option: quote.Option | None, pricing: Pricing) -> Delivered | None:
+    """One way of sending, taxed: goods at the unit price reached, shipping, and the customs rules."""
+    if option is None:
+        return None
+    unit_sen = from_idr(goods.unit_price_idr, pricing.rate).amount
+    making = (goods.made_to_order_days, goods.made_to_order_days) if goods.made_to_order_days \
+        else PROCESSING_READY_DAYS
+    shipping = shipping_myr(option, pricing.rate)
+    breakdown = landed.landed_cost([landed.Line(goods.hs_code, unit_sen, quantity)], shipping.amount, pricing.rules)
+    return Delivered(option, shipping, breakdown, making[0] + option.service.transit_min,
+                     making[1] + option.service.transit_max)
+
+
 def delivered_price(goods: Goods, quantity: int, state: str, rate: Rate | None, today: date) -> DeliveredPrice | None:
     """Cheapest and fastest ways to get these goods to the state, tax included; None if it cannot be estimated.
 
     Whether a buyer may see the product is the caller's question (catalog.delivery asks it).
     """
-    length, width, height = goods.box_mm
-    if rate is None or rate.currency != "MYR" or state not in MALAYSIAN_STATES or not goods.packed_weight_g \
-            or length is None or not goods.hs_code:
+    if not _can_quote(goods, state):
         return None
-    rules = rules_in_force(today)
-    if rules is None:
+    pricing = pricing_for(rate, today)
+    if pricing is None:
         return None
-    item = quote.Item(goods.packed_weight_g, length, width, height, quantity, goods.product_id)
-    result = quote.quote([item], quote_services(), MALAYSIAN_STATES[state].zone)
-    unit_sen = from_idr(goods.unit_price_idr, rate).amount
-    making = (goods.made_to_order_days, goods.made_to_order_days) if goods.made_to_order_days \
-        else PROCESSING_READY_DAYS
+    result = _quote(goods, quantity, state, pricing)
+    return DeliveredPrice(state, _delivered(goods, quantity, result.cheapest, pricing),
+                          _delivered(goods, quantity, result.fastest, pricing), tuple(result.refusals))
 
-    def delivered(option: quote.Option | None) -> Delivered | None:
-        if option is None:
-            return None
-        shipping = shipping_myr(option, rate)
-        breakdown = landed.landed_cost([landed.Line(goods.hs_code, unit_sen, quantity)], shipping.amount, rules)
-        return Delivered(option, shipping, breakdown, making[0] + option.service.transit_min,
-                         making[1] + option.service.transit_max)
 
-    return DeliveredPrice(state, delivered(result.cheapest), delivered(result.fastest), tuple(result.refusals))
+def cheapest(goods: Goods, quantity: int, state: str, pricing: Pricing) -> Delivered | None:
+    """The cheapest way only, as a product card shows it: no database, the pricing given (see pricing_for)."""
+    if not _can_quote(goods, state):
+        return None
+    return _delivered(goods, quantity, _quote(goods, quantity, state, pricing).cheapest, pricing)
 
 
 DEFAULT_STATE = "MY-10"  # Selangor, where Petaling Jaya is

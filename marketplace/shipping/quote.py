@@ -154,7 +154,11 @@ def price_idr(chargeable: int, rate: Rate, step_g: int) -> int:
 
 def fits(items: tuple[Item, ...], service: Service) -> str | None:
     """None when one box of these items is within the service's limits, else the first limit broken."""
-    parcel = parcel_of(items)
+    return parcel_refusal(parcel_of(items), service)
+
+
+def parcel_refusal(parcel: Parcel, service: Service) -> str | None:
+    """fits() for a parcel already estimated."""
     if parcel.weight_g > service.max_weight_g:
         return "too_heavy_item"
     if parcel.box.longest_mm > service.max_longest_mm:
@@ -205,10 +209,17 @@ def split(items: tuple[Item, ...] | list[Item], service: Service) -> list[tuple[
 def quote(items: list[Item], services: list[Service], zone: str) -> Quote:
     """What each service would charge to carry these items to the zone, and why others cannot."""
     result = Quote()
+    # The whole order in one box, estimated once for every service: the usual case, and what split() finds
+    # whenever the service can carry it.
+    whole = parcel_of(tuple(sorted(items, key=lambda i: -i.weight_g))) if items else None
     for service in services:
         rate = service.rates.get(zone)
         if rate is None:
             result.refusals.append(Refusal(service, "no_rate"))
+            continue
+        if whole is not None and parcel_refusal(whole, service) is None:
+            charged = chargeable_g(whole, service)
+            result.options.append(Option(service, (whole,), (charged,), (price_idr(charged, rate, service.step_g),)))
             continue
         groups = split(tuple(items), service)
         if isinstance(groups, str):

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..catalog.delivery import delivered_price
 from ..catalog.models import Product
 from ..core.places import KECAMATAN, state_name
-from ..core.templating import format_money, format_phone
+from ..core.templating import format_day, format_money, format_phone
 from ..media.storage import StorageBackend
 from ..money import Money, Rate, from_idr
 from ..shipping.delivered import DEFAULT_STATE
@@ -47,9 +47,9 @@ def event_line(showcase: Showcase) -> str:
     if showcase.event_place:
         parts.append(showcase.event_place)
     if showcase.event_starts_on:
-        days = format_date(showcase.event_starts_on, "medium")
+        days = format_day(showcase.event_starts_on)
         if showcase.event_ends_on and showcase.event_ends_on != showcase.event_starts_on:
-            days = f"{days} – {format_date(showcase.event_ends_on, 'medium')}"
+            days = f"{days} – {format_day(showcase.event_ends_on)}"
         parts.append(days)
     return ", ".join(parts)
 
@@ -77,7 +77,7 @@ def _entry(product: Product, rate: Rate | None, today: date, backend: StorageBac
         lines.append(_("No delivered price to %(state)s can be estimated today.", state=state_name(DEFAULT_STATE)))
     if product.halal_valid_on(today):
         lines.append(_("Halal certificate %(number)s, valid until %(date)s", number=product.halal_number,
-                       date=format_date(product.halal_expires_on, "medium")))
+                       date=format_day(product.halal_expires_on)))
     if product.food_registration:
         lines.append(product.food_registration_label)
     merchant = product.merchant
@@ -100,7 +100,7 @@ def line_sheet(showcase: Showcase, products: list[Product], rate: Rate | None, n
     if rate is not None:
         notes.append(_("Prices in ringgit at 1 MYR = %(rate)s IDR (%(source)s, %(date)s); merchants are paid in "
                        "rupiah, and the rupiah price is the price.", rate=format_decimal(rate.idr_per_unit, format="#,##0.00##"),
-                       source=rate.source, date=format_date(rate.effective_on, "medium")))
+                       source=rate.source, date=format_day(rate.effective_on)))
     notes.append(_("Delivered prices are estimates for the minimum order to %(state)s: the cheapest courier, "
                    "Malaysian taxes included. Scan a code for today's price to any state.",
                    state=state_name(DEFAULT_STATE)))
@@ -108,7 +108,7 @@ def line_sheet(showcase: Showcase, products: list[Product], rate: Rate | None, n
         title=showcase.title_for(language), subtitle=event_line(showcase), notes=tuple(notes),
         footer=_("Serumpun line sheet · %(address)s · printed %(date)s",
                  address=url_for("showcases.detail", slug=showcase.slug, _external=True),
-                 date=format_date(today, "medium")),
+                 date=format_day(today)),
         accent=THEMES.get(showcase.theme, THEMES["trade-week"])[1],
         entries=tuple(_entry(p, rate, today, backend, with_phone, language) for p in products),
         empty=_("Buyers can see none of this showcase's products today."),

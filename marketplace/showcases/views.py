@@ -187,7 +187,7 @@ def index_public():
 
 
 def _detail_key(slug: str) -> PageKey:
-    return PageKey((slug, _phase(), request.host_url, *pages.reader_parts()), (LISTING, SHOWCASES))
+    return PageKey((slug, _phase(), request.host_url, *pages.listing_parts()), (LISTING, SHOWCASES, PRICING))
 
 
 def _showcase_for_reader(slug: str) -> tuple[Showcase, bool]:
@@ -215,6 +215,7 @@ def detail(slug: str):
     elif products and products[0].cover is not None:
         image = storage().url(products[0].cover.variants[-1]["jpeg"])
     return render_template("showcases/detail.html", showcase=showcase, products=products, preview=preview,
+                           cards=pages.card_prices(products),
                            language=lang, today=utcnow().date(), event_line=sheet.event_line(showcase),
                            og_image=request.host_url.rstrip("/") + image if image and image.startswith("/") else image,
                            accent=services.THEMES.get(showcase.theme, services.THEMES["trade-week"])[1])

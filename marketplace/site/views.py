@@ -42,11 +42,13 @@ def home():
     language, today = str(get_locale() or "id"), utcnow().date()
 
     def sections() -> str:
+        new_arrivals = catalog.new_arrivals()
         return render_template(
             "site/_home_sections.html",
             categories=CATEGORIES,
             category_counts=search.published_per_category(),
-            new_arrivals=catalog.new_arrivals(),
+            new_arrivals=new_arrivals,
+            cards=pages.card_prices(new_arrivals),
             merchants=catalog.showcase_merchants(),
             showcases=showcases.live_showcases(utcnow(), limit=HOME_SHOWCASES),
             event_line=event_line,

@@ -22,6 +22,7 @@ from ..catalog.queries import is_visible, shop_is_open
 from ..core.errors import DomainError, NotFound
 from ..core.jobs import enqueue, jobs_of
 from ..core.places import MALAYSIAN_STATES
+from ..core.templating import format_day
 from ..extensions import db
 from ..money import MAX_IDR_PRICE, Rate
 from ..orders import checkout
@@ -312,7 +313,7 @@ def _answerable(buyer: User, inquiry: Inquiry, quote_id: int, now: datetime) -> 
         raise InvalidMove(_l("This quote was answered already (%(status)s).", status=QUOTE_STATUS_NAMES[quote.status]))
     if is_expired(quote, now):
         raise InvalidMove(_l("This quote ran out at the end of %(date)s. Ask the merchant for a new one.",
-                             date=quote.valid_until.isoformat()))
+                             date=format_day(quote.valid_until)))
     return quote
 
 
@@ -432,7 +433,7 @@ def orderable_quote(buyer: User, inquiry: Inquiry, now: datetime) -> Quote:
         raise TradeRefused(_l("Order %(number)s was placed for this quote.", number=order.number))
     if is_expired(quote, now):
         raise TradeRefused(_l("This quote ran out at the end of %(date)s. Ask the merchant for a new one.",
-                              date=quote.valid_until.isoformat()))
+                              date=format_day(quote.valid_until)))
     product = db.session.get(Product, quote.product_id) if quote.product_id else None
     if product is None or not is_visible(product):
         raise TradeRefused(_l("This product is no longer for sale. Ask the merchant what they can offer instead."))

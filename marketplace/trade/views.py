@@ -27,6 +27,7 @@ from ..core.models import utcnow
 from ..core.places import state_choices
 from ..core.security import allow_form_targets
 from ..core.taxonomy import category_choices
+from ..core.templating import format_day
 from ..core.ui import add_navigation, add_placeholder
 from ..core.unit_of_work import unit_of_work
 from ..extensions import db
@@ -276,7 +277,7 @@ def checkout(inquiry_id: int):
                            holds={p.name: hold_minutes(p.name) for p in providers},
                            back_link=(url_for("trade.thread", inquiry_id=inquiry_id), _("Back to the inquiry")),
                            agreed_note=_("Quoted price from %(shop)s, valid until %(date)s.",
-                                         shop=inquiry.merchant.business_name, date=quote.valid_until.isoformat())), \
+                                         shop=inquiry.merchant.business_name, date=format_day(quote.valid_until))), \
         200 if request.method == "GET" or not form.errors else 400
 
 

@@ -83,4 +83,5 @@ def test_search_home_and_api_query_counts_stay_small_without_any_cache(app_facto
     add_published(merchant, make_product, 5, start=3)
     many = {url: queries_for(app, visitor, url) for url in few}
     assert many == few
-    assert all(n <= 9 for n in few.values()), few
+    # The cards' delivered prices read the customs rules and the couriers once a page (cached when the cache is on).
+    assert all(n <= 11 for n in few.values()), few

@@ -173,12 +173,12 @@ def test_cached_pages_follow_every_change_at_once(app, merchant, buyer, catalog,
     assert "6 products" not in text_of(buyer.get("/products"))
 
     visitor = Client(app)
-    assert "MYR21.66" in text_of(visitor.get("/products?q=arabika"))
+    assert "RM21.66" in text_of(visitor.get("/products?q=arabika"))
     officer = Client(app)
     officer.login("officer@serumpun.example")
     officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "4250", "effective_on": date.today().isoformat(),
                                      "source": "Bank Indonesia JISDOR"})
-    assert "MYR20.00" in text_of(visitor.get("/products?q=arabika"))  # 85,000 / 4,250
+    assert "RM20.00" in text_of(visitor.get("/products?q=arabika"))  # 85,000 / 4,250
 
 
 def test_seed_bench_makes_a_searchable_catalog(app, demo):

@@ -198,7 +198,7 @@ def test_a_signed_in_reader_reuses_the_cached_product_body_with_its_delivered_pr
         page = buyer.get(f"/products/{first}-any-words?qty=1")  # the moq and the slug are the same page
         anonymous = Client(app).get(f"/products/{first}?state=MY-10")
     assert rendered.count("catalog/product.html") == 2 and "catalog/_product.html" not in rendered
-    assert "Cheapest: MYR" in text_of(page) and "Cheapest: MYR" in text_of(anonymous)
+    assert "Cheapest: RM" in text_of(page) and "Cheapest: RM" in text_of(anonymous)
     assert len(page_entries(app)) == 1  # the anonymous page only
 
 
@@ -228,10 +228,10 @@ def test_a_price_change_reaches_its_page_and_the_listings_but_not_other_pages(ap
     first, second, merchant = shop
     visitor = Client(app)
     visitor.get(f"/products/{second}")
-    assert "MYR21.66" in text_of(visitor.get("/products?q=arabica"))  # 85,000 at 3,924.50
+    assert "RM21.66" in text_of(visitor.get("/products?q=arabica"))  # 85,000 at 3,924.50
     edit_product(merchant, first, sku="KOPI-A", name_en="Puntang Arabica", price="98.100")
-    assert "MYR25.00" in text_of(visitor.get("/products?q=arabica"))
-    assert "MYR25.00" in text_of(visitor.get(f"/products/{first}"))
+    assert "RM25.00" in text_of(visitor.get("/products?q=arabica"))
+    assert "RM25.00" in text_of(visitor.get(f"/products/{first}"))
     with rendering(app) as rendered:
         visitor.get(f"/products/{second}")
     assert rendered == []
@@ -253,14 +253,14 @@ def test_publishing_a_product_puts_it_on_the_cached_listings(app, shop):
 def test_a_new_rate_changes_the_converted_prices_on_cached_pages(app, shop):
     first, _, _ = shop
     visitor = Client(app)
-    assert "MYR21.66" in text_of(visitor.get(f"/products/{first}"))
-    assert "MYR21.66" in text_of(visitor.get("/merchants/sangrai-preanger-coffee"))
+    assert "RM21.66" in text_of(visitor.get(f"/products/{first}"))
+    assert "RM21.66" in text_of(visitor.get("/merchants/sangrai-preanger-coffee"))
     officer = Client(app)
     officer.login("officer@serumpun.example")
     officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "4250", "effective_on": date.today().isoformat(),
                                      "source": "Bank Indonesia JISDOR"})
-    assert "MYR20.00" in text_of(visitor.get(f"/products/{first}"))  # 85,000 / 4,250
-    assert "MYR20.00" in text_of(visitor.get("/merchants/sangrai-preanger-coffee"))
+    assert "RM20.00" in text_of(visitor.get(f"/products/{first}"))  # 85,000 / 4,250
+    assert "RM20.00" in text_of(visitor.get("/merchants/sangrai-preanger-coffee"))
 
 
 def test_catalog_changes_are_announced_after_commit_with_the_product_and_merchant(app, shop):

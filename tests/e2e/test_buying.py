@@ -61,7 +61,7 @@ def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_both_parcels_ship(
     officer, page = sign_in(browser, base, "officer@serumpun.example", "en-MY")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payments").click()
     desk = page.locator(".payment-desk", has=page.get_by_role("heading", name=number))
-    due = re.search(r"Amount due: MYR([0-9,.]+)", desk.inner_text()).group(1).replace(",", "")
+    due = re.search(r"Amount due: RM([0-9,.]+)", desk.inner_text()).group(1).replace(",", "")
     desk.get_by_label("Amount received (RM)").fill(due)
     desk.get_by_label("Bank's reference of the transfer").fill("MBB20261202-0042")
     desk.get_by_role("button", name="Record transfer").click()

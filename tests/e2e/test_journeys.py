@@ -186,14 +186,14 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     assert 0 < halal_count <= all_count
 
     prices = [float(re.sub(r"[^\d.]", "", text)) for text in page.locator(".price-tag__main").all_inner_texts()]
-    assert prices == sorted(prices) and all(t.startswith("MYR") for t in page.locator(".price-tag__main").all_inner_texts())
+    assert prices == sorted(prices) and all(t.startswith("RM") for t in page.locator(".price-tag__main").all_inner_texts())
     expect(page.locator(".product-card .badge--halal")).to_have_count(halal_count if halal_count <= 24 else 24)
     screenshot(page, "search-kopi-halal")
 
     first_name = page.locator(".product-card__name").first.inner_text()
     page.locator(".product-card__name").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first_name)
-    expect(page.locator(".price .price-tag__main")).to_contain_text("MYR")
+    expect(page.locator(".price .price-tag__main")).to_contain_text("RM")
     expect(page.get_by_text(re.compile(r"1 MYR = 3,924\.5"))).to_be_visible()
 
     page.go_back()
@@ -218,7 +218,7 @@ def test_buyer_switches_the_delivery_state_to_sabah_and_sees_the_east_malaysia_p
     east = delivered.locator(".delivered__head strong").first.inner_text()
 
     def ringgit(text: str) -> float:
-        return float(re.search(r"MYR([\d,]+\.\d\d)", text).group(1).replace(",", ""))
+        return float(re.search(r"RM([\d,]+\.\d\d)", text).group(1).replace(",", ""))
 
     assert ringgit(east) > ringgit(west)
     expect(delivered.get_by_text("Sales tax on low value goods").first).to_be_visible()
@@ -237,28 +237,28 @@ def test_buyer_types_a_quantity_and_the_headline_price_follows_the_wholesale_tie
     page = context.new_page()
     page.goto(f"{live_server.url}/products/{product_id}")
     headline = page.locator(".headline-price")
-    expect(headline.locator(".price .price-tag__main")).to_have_text("MYR21.66")
-    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: MYR21.66 per unit")
+    expect(headline.locator(".price .price-tag__main")).to_have_text("RM21.66")
+    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: RM21.66 per unit")
 
     asked = []
     page.on("request", lambda request: asked.append(request.url))
     quantity = page.locator(".buy-form").get_by_label("Quantity")
     quantity.fill("24")
-    expect(headline.locator(".price .price-tag__main")).to_have_text("MYR19.88")
+    expect(headline.locator(".price .price-tag__main")).to_have_text("RM19.88")
     expect(headline.locator(".price .price-tag__idr")).to_have_text("IDR78,000")
-    expect(headline.locator("[data-price-tier]")).to_have_text("24+ units: MYR19.88 per unit")
-    expect(headline.locator("[data-price-total]")).to_have_text("MYR477.12")
+    expect(headline.locator("[data-price-tier]")).to_have_text("24+ units: RM19.88 per unit")
+    expect(headline.locator("[data-price-total]")).to_have_text("RM477.12")
     expect(headline.locator("[data-price-total-idr]")).to_have_text("IDR1,872,000")
     expect(page.locator(".tiers-table__current td").first).to_have_text("24+")
-    expect(page.locator(".buy-form output")).to_have_text("Line total: 24 × MYR19.88 = MYR477.12 IDR1,872,000")
+    expect(page.locator(".buy-form output")).to_have_text("Line total: 24 × RM19.88 = RM477.12 IDR1,872,000")
     drawn = " ".join(headline.inner_text().split())
     screenshot(page, "product-tier-price")
 
     quantity.fill("23")  # one below the tier: back to the list price
-    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: MYR21.66 per unit")
-    expect(headline.locator("[data-price-total]")).to_have_text("MYR498.18")
+    expect(headline.locator("[data-price-tier]")).to_have_text("6+ units: RM21.66 per unit")
+    expect(headline.locator("[data-price-total]")).to_have_text("RM498.18")
     quantity.fill("lima puluh")  # not a number: the price stays as it was
-    expect(headline.locator("[data-price-total]")).to_have_text("MYR498.18")
+    expect(headline.locator("[data-price-total]")).to_have_text("RM498.18")
     assert asked == []  # all of it without a request
 
     # What the script drew is what the server draws for that quantity.

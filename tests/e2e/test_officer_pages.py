@@ -53,7 +53,7 @@ def test_an_officer_reads_the_dashboard_and_every_officer_page_on_a_phone(browse
     months = page.locator("svg[aria-labelledby^='chart-months']")
     expect(months.locator("title").first).to_have_text("Export value per month, in ringgit")
     expect(months.locator("rect.chart__bar")).to_have_count(6)
-    assert re.search(r"MYR[\d,]+\.\d\d", months.locator("desc").text_content())
+    assert re.search(r"RM[\d,]+\.\d\d", months.locator("desc").text_content())
     heights = [float(h) for h in months.locator("rect.chart__bar").evaluate_all("rs => rs.map(r => r.getAttribute('height'))")]
     assert heights[4] > heights[0]  # the trend the demo's history draws: more each month
     expect(page.locator("svg[aria-labelledby^='chart-states'] text.chart__label")).to_have_count(6)

@@ -32,7 +32,7 @@ def stored(app, key: str, day: str) -> str | None:
 def test_each_rule_has_a_labelled_input_of_its_kind_and_no_raw_keys_show(app, demo):
     response = officer(app).get("/officer/customs/")
     html, page = response.get_data(as_text=True), text_of(response)
-    for words in ("Sales tax on low value goods, in percent 10%", "Low value goods: items sold at no more than MYR500.00",
+    for words in ("Sales tax on low value goods, in percent 10%", "Low value goods: items sold at no more than RM500.00",
                   "Form D claimed: no duty on Indonesian goods Yes", "HS chapters at the reduced rate 09, 19, 20, 21"):
         assert words in page, words
     assert not re.search(r"_sen\b|duty_chapter_|lvg_rate|1 yes, 0 no", page)

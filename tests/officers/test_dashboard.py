@@ -91,12 +91,12 @@ def test_the_page_shows_charts_with_titles_and_the_same_numbers_in_tables(app, t
     html, page = response.get_data(as_text=True), text_of(response)
     assert html.count('role="img"') == 4  # months, categories, states, merchants
     assert '<title id="chart-months-title">Export value per month, in ringgit</title>' in html
-    assert "September 2026: MYR496.23; October 2026: MYR129.96" in html  # the months chart's description
-    assert "September 2026 1 MYR496.23 IDR1,947,000" in page
-    assert "October 2026 2 MYR129.96 IDR510,000" in page
-    assert "All 3 MYR626.19 IDR2,457,000" in page
-    assert "Selangor 1 1 MYR496.23 IDR1,947,000" in page and "Kuala Lumpur 1 2 MYR129.96 IDR510,000" in page
-    assert "Coffee and tea 2 30 MYR607.08 IDR2,382,000" in page
+    assert "September 2026: RM496.23; October 2026: RM129.96" in html  # the months chart's description
+    assert "September 2026 1 RM496.23 IDR1,947,000" in page
+    assert "October 2026 2 RM129.96 IDR510,000" in page
+    assert "All 3 RM626.19 IDR2,457,000" in page
+    assert "Selangor 1 1 RM496.23 IDR1,947,000" in page and "Kuala Lumpur 1 2 RM129.96 IDR510,000" in page
+    assert "Coffee and tea 2 30 RM607.08 IDR2,382,000" in page
     assert "Paid 3" in page and "Waiting for payment 1" in page
     # The form shows the range the figures are for, and every CSV link carries it.
     assert 'value="2026-09-01"' in html and 'value="2026-10-31"' in html

@@ -11,7 +11,7 @@ from marketplace.rates import services as rates
 
 from ..helpers import Client, publish_product, text_of
 
-DEMO_RATE_DAY = "Oct 15, 2025"
+DEMO_RATE_DAY = "15 Oct 2025"
 
 
 def test_a_rate_is_old_after_the_set_number_of_days():
@@ -55,7 +55,7 @@ def test_buyers_read_rate_of_its_date_beside_converted_prices_while_the_rate_is_
     for url in (f"/products/{product_id}", "/products"):
         page = text_of(buyer.get(url))
         assert f"rate of {DEMO_RATE_DAY}" in page, url
-    assert "This is the rate of Oct 15, 2025: no newer rate has been recorded" in text_of(buyer.get("/products"))
+    assert "This is the rate of 15 Oct 2025: no newer rate has been recorded" in text_of(buyer.get("/products"))
     buyer.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ms"
     assert "kadar 15 Okt 2025" in text_of(buyer.get(f"/products/{product_id}"))
     record_today(app)

@@ -108,9 +108,9 @@ def test_a_cart_change_needs_its_token(client, coffee):
 
 
 # How Babel writes money in each language (CLDR): the symbol, then digits grouped by three.
-SYMBOLS = {"en": {"MYR": "MYR", "SGD": "SGD", "USD": "$", "IDR": "IDR"},
+SYMBOLS = {"en": {"MYR": "RM", "SGD": "SGD", "USD": "US$", "IDR": "IDR"},
            "ms": {"MYR": "RM", "SGD": "SGD", "USD": "USD", "IDR": "IDR"},
-           "id": {"MYR": "MYR", "SGD": "SGD", "USD": "US$", "IDR": "Rp"}}
+           "id": {"MYR": "RM", "SGD": "SGD", "USD": "US$", "IDR": "Rp"}}
 MARKS = {"en": (",", "."), "ms": (",", "."), "id": (".", ",")}
 RUPIAH_PER = {"MYR": Decimal("3924.50"), "SGD": Decimal("12780.00"), "USD": Decimal("16580.00"), "IDR": Decimal(1)}
 DIGITS = {"MYR": 2, "SGD": 2, "USD": 2, "IDR": 0}
@@ -152,9 +152,9 @@ def amount_as_seen(sen: int, currency: str, language: str, units: int = 1) -> st
 def test_the_cart_total_reads_in_the_buyers_currency_with_the_rupiah_beside(client, coffee, language, currency):
     add(client, coffee, "12")  # the Rp 78,000 tier
     page = text_of(client.get("/cart/"))  # in ringgit, as every new reader sees it
-    total_sen = int(re.search(r"Total delivered, estimated: MYR([\d,]+\.\d\d)", page).group(1).replace(",", "")
+    total_sen = int(re.search(r"Total delivered, estimated: RM([\d,]+\.\d\d)", page).group(1).replace(",", "")
                     .replace(".", ""))
-    parcel_sen = int(re.search(r"Total, estimated MYR([\d,]+\.\d\d)", page).group(1).replace(",", "").replace(".", ""))
+    parcel_sen = int(re.search(r"Total, estimated RM([\d,]+\.\d\d)", page).group(1).replace(",", "").replace(".", ""))
     assert parcel_sen == total_sen  # one parcel
 
     client.post("/currency", {"currency": currency, "next": "/cart/"}, token_from="/")

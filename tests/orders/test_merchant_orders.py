@@ -279,7 +279,7 @@ def test_the_invoice_carries_each_boxs_customs_data(app, paid_parcel):
     parcel = parcel_of(app, paid_parcel[:-2])
     box = parcel.declarations[0]["lines"][0]
     assert f"{box['weight_g'] / 1000:.3f}" in text
-    assert f"MYR{box['value_sen'] // 100:,}.{box['value_sen'] % 100:02d}" in text
+    assert f"RM{box['value_sen'] // 100:,}.{box['value_sen'] % 100:02d}" in text
     # The demo rules: Serumpun is a registered LVG seller and collected the tax on these lines.
     assert "LVG registration number LVG-SAMPLE-0001" in text
     assert "Certificate of origin None" in text  # Form D goes with a CN23 only
@@ -298,7 +298,7 @@ def test_a_box_above_the_cn22_limit_gets_a_cn23_with_form_d(app, two_shops):
     pay(app, number)
     text = text_of(signed_in(app, COFFEE_SHOP, "en").get(f"/merchant/orders/{number}-1/invoice"))
     assert "Form CN23" in text and "Form CN22" not in text and "Certificate of origin Form D" in text
-    assert "Postage MYR" in text
+    assert "Postage RM" in text
 
 
 def test_without_an_lvg_registration_the_invoice_names_none(app, two_shops):

@@ -77,10 +77,10 @@ def test_buyers_see_ringgit_with_rupiah_and_the_rate_and_can_switch(app, demo):
     product_id = publish_product(app)
     visitor = Client(app)
     page = text_of(visitor.get(f"/products/{product_id}"))
-    assert "MYR21.66" in page  # 85,000 / 3,924.50
+    assert "RM21.66" in page  # 85,000 / 3,924.50
     assert "IDR85,000" in page
-    assert "rate of Oct 15, 2025: 1 MYR = 3,924.50 IDR" in page  # the demo's rate, older than a week
-    assert "MYR19.88" in page and "MYR18.35" in page  # the wholesale tiers, converted too
+    assert "rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR" in page  # the demo's rate, older than a week
+    assert "RM19.88" in page and "RM18.35" in page  # the wholesale tiers, converted too
 
     response = visitor.post("/currency", {"currency": "SGD", "next": f"/products/{product_id}"}, token_from="/")
     assert any(c.startswith("serumpun_currency=SGD") for c in response.headers.getlist("Set-Cookie"))

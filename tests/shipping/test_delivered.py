@@ -7,7 +7,7 @@ from ..helpers import Client, buyer_form, publish_product, text_of
 
 
 def money(text: str, label: str) -> float:
-    return float(re.search(rf"{label}: MYR([\d,]+\.\d\d)", text).group(1).replace(",", ""))
+    return float(re.search(rf"{label}: RM([\d,]+\.\d\d)", text).group(1).replace(",", ""))
 
 
 def test_delivered_price_to_selangor_by_default_and_dearer_to_sabah(app, demo):
@@ -19,7 +19,7 @@ def test_delivered_price_to_selangor_by_default_and_dearer_to_sabah(app, demo):
     # LVG 10% of the goods (RM2.17): RM48.04 at the door.
     assert money(selangor, "Cheapest") == 48.04
     assert "Sales tax on low value goods" in selangor and "P.U.(A) 403/2023" in selangor
-    assert "Fastest: MYR" in selangor and "arrives in" in selangor
+    assert "Fastest: RM" in selangor and "arrives in" in selangor
     sabah = text_of(visitor.get(f"/products/{product_id}?state=MY-12"))
     assert money(sabah, "Cheapest") == 55.68  # east rate Rp125,000 = RM31.85; 31.85 + 21.66 + 2.17
     assert money(sabah, "Cheapest") > money(selangor, "Cheapest")
@@ -51,11 +51,11 @@ def test_a_buyer_who_moves_sees_the_new_state_at_once(app, demo):
 def test_wholesale_quantities_use_the_tier_price_and_may_leave_lvg(app, demo):
     product_id = publish_product(app)
     page = text_of(Client(app).get(f"/products/{product_id}?qty=48"))
-    assert "Cheapest: MYR" in page
+    assert "Cheapest: RM" in page
     assert Client(app).get(f"/products/{product_id}?qty=abc&state=XX").status_code == 200
     # 400 units of 320 g are 128 kg: more boxes than one, and the page says how many.
     bulk = text_of(Client(app).get(f"/products/{product_id}?qty=400"))
-    assert re.search(r"Cheapest: MYR[\d,.]+ Economy consolidated \(J&T class\) · arrives in \d+–\d+ days · "
+    assert re.search(r"Cheapest: RM[\d,.]+ Economy consolidated \(J&T class\) · arrives in \d+–\d+ days · "
                      r"billed as [\d.]+ kg in 7 boxes", bulk), bulk[:2000]
 
 
@@ -166,8 +166,8 @@ def test_the_rules_page_reads_in_ringgit_and_names_what_is_missing(app, demo):
     officer.post("/language", {"language": "en", "next": "/"}, token_from="/")
     page = text_of(officer.get("/officer/customs/"))
     # Amounts stored in sen read as ringgit, not as "50000".
-    assert "Low value goods: items sold at no more than MYR500.00 In force from" in page
-    assert "CN22 declaration up to this value, CN23 above MYR1,750.00 In force from" in page
+    assert "Low value goods: items sold at no more than RM500.00 In force from" in page
+    assert "CN22 declaration up to this value, CN23 above RM1,750.00 In force from" in page
     assert "Form D claimed: no duty on Indonesian goods Yes In force from" in page
     assert "Missing" not in page and "_sen" not in page and "duty_chapter" not in page
     officer.post("/officer/customs/", {"key": "duty_chapter", "chapter": "62", "value": "20.0",

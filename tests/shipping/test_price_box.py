@@ -25,13 +25,13 @@ def reader(app, language: str) -> Client:
 
 
 @pytest.mark.parametrize(("language", "lines"), [
-    ("en", ["Goods MYR624.28", "Shipping MYR24.21",
-            "Import duty (0% with Form D) ATIGA: Indonesian origin with a Certificate of Origin Form D, Jan 1, 2010 "
-            "MYR0.00",
-            "Sales tax on import Sales Tax Act 2018, Sep 1, 2018 MYR64.85",  # 10% of the CIF, RM648.49
-            "Total, estimated MYR713.34"]),
-    ("id", ["Barang MYR624,28", "Ongkos kirim MYR24,21", "Bea masuk (0% dengan Form D)",
-            "Pajak penjualan impor Sales Tax Act 2018, 1 Sep 2018 MYR64,85", "Total (perkiraan) MYR713,34"]),
+    ("en", ["Goods RM624.28", "Shipping RM24.21",
+            "Import duty (0% with Form D) ATIGA: Indonesian origin with a Certificate of Origin Form D, 1 Jan 2010 "
+            "RM0.00",
+            "Sales tax on import Sales Tax Act 2018, 1 Sept 2018 RM64.85",  # 10% of the CIF, RM648.49
+            "Total, estimated RM713.34"]),
+    ("id", ["Barang RM624,28", "Ongkos kirim RM24,21", "Bea masuk (0% dengan Form D)",
+            "Pajak penjualan impor Sales Tax Act 2018, 1 Sep 2018 RM64,85", "Total (perkiraan) RM713,34"]),
     ("ms", ["Barangan RM624.28", "Kos penghantaran RM24.21", "Duti import (0% dengan Borang D)",
             "Cukai jualan import Sales Tax Act 2018, 1 Sep 2018 RM64.85", "Jumlah (anggaran) RM713.34"]),
 ])
@@ -61,9 +61,9 @@ def test_without_form_d_the_box_names_the_chapters_duty_or_says_none_is_recorded
     record_rule(officer, "duty_chapter_52", "20")
     page = text_of(Client(app).get(f"/products/{product_id}"))
     # 20% of the CIF (RM624.28 + RM24.21), then 10% sales tax on the CIF plus the duty.
-    assert "Import duty Test order for duty_chapter_52" in page and "MYR129.70" in page
-    assert "Sales tax on import Sales Tax Act 2018, Sep 1, 2018 MYR77.82" in page
-    assert "Cheapest: MYR856.01" in page
+    assert "Import duty Test order for duty_chapter_52" in page and "RM129.70" in page
+    assert "Sales tax on import Sales Tax Act 2018, 1 Sept 2018 RM77.82" in page
+    assert "Cheapest: RM856.01" in page
     assert "no rate recorded for the chapter" not in page
 
 
@@ -72,8 +72,8 @@ def test_an_unregistered_seller_shows_de_minimis_below_rm500(app, demo):
     officer = Client(app)
     officer.login("officer@serumpun.example")
     record_rule(officer, "lvg_registration_number", "")
-    for language, text in (("en", "Import duty (de minimis: goods and shipping at most MYR500.00)"),
-                           ("id", "Bea masuk (de minimis: barang dan ongkos kirim maksimal MYR500,00)"),
+    for language, text in (("en", "Import duty (de minimis: goods and shipping at most RM500.00)"),
+                           ("id", "Bea masuk (de minimis: barang dan ongkos kirim maksimal RM500,00)"),
                            ("ms", "Duti import (de minimis: barangan dan kos penghantaran tidak melebihi RM500.00)")):
         response = reader(app, language).get(f"/products/{product_id}")
         assert response.status_code == 200 and text in text_of(response), language

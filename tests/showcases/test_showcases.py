@@ -347,8 +347,8 @@ def test_the_line_sheet_is_a_pdf_with_every_product_and_a_qr_code_to_each_page(a
     pages = pdf_pages(data)
     text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pages)
     for words in ("Petaling Jaya Trade Week", "Puntang Arabica Coffee 250 g", "Balado Cassava Chips 200 g",
-                  "Shallot Sambal 200 ml", "Minimum order: 6 units", "From 12 units: MYR19.88 (IDR78,000) per unit",
-                  "Delivered to Selangor, 6 units: MYR", "Keripik Ceu Enok", "Sangrai Preanger Coffee"):
+                  "Shallot Sambal 200 ml", "Minimum order: 6 units", "From 12 units: RM19.88 (IDR78,000) per unit",
+                  "Delivered to Selangor, 6 units: RM", "Keripik Ceu Enok", "Sangrai Preanger Coffee"):
         assert words in text, words
     # An anonymous reader gets the shop's address, not the merchant's phone number.
     assert "http://localhost/merchants/sangrai-preanger-coffee" in text and "WhatsApp" not in text

@@ -147,7 +147,7 @@ def test_a_quote_ends_at_midnight_of_its_valid_until_day_in_bandung(app, two_sho
             assert services.expire_quote(quote_id, end - timedelta(microseconds=1)) is False  # a job a moment early
         with unit_of_work() as work:
             services.accept_quote(buyer, inquiry, quote_id, end)
-        assert "This quote ran out at the end of 2027-03-10." in str(work.refused.message)
+        assert "This quote ran out at the end of 10 Mar 2027." in str(work.refused.message)
         with unit_of_work(capture=False):
             assert services.expire_quote(quote_id, end) is True
             assert services.expire_quote(quote_id, end) is False  # the job again: nothing more
