@@ -41,7 +41,7 @@ cluster-stop:
 
 # ruff, and the layers written down for import-linter (the contracts are in pyproject.toml).
 lint: install
-	$(BIN)/ruff check marketplace tests app.py
+	$(BIN)/ruff check marketplace tests app.py deploy
 	$(BIN)/lint-imports
 
 install: $(STAMP)

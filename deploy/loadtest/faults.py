@@ -1,0 +1,181 @@
+"""Fault tests for the cluster: while buyers browse and check out through HAProxy, something breaks; at the
+end nothing may be lost or doubled. Exits non-zero when anything is.
+
+    .venv/bin/python deploy/loadtest/faults.py app-server    # kill one app server (its master and workers)
+
+What is checked after every fault: every checkout a buyer sent got one answer in the end (a buyer whose
+request failed sends the same form again, with the same checkout key, as a browser's "try again" would);
+each checkout key made at most one order and every order placed is one a buyer was told about; stock
+equals initial stock minus units sold (bench.checkout verify); and 5xx answers to buyers only came
+within the window the fault allows.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+from html import unescape
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import BIN, ROOT, cluster, cluster_env  # noqa: E402
+
+from bench.checkout import ADDRESS, KEY_RE, Browser  # noqa: E402
+
+WINDOW = 10.0  # seconds after a fault in which HAProxy may still send a request to the broken part
+
+
+class Record:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.server_errors: list[tuple[float, str]] = []  # (time, what)
+        self.orders: dict[str, str] = {}  # checkout key -> order path the buyer was sent to
+        self.unanswered: list[str] = []  # checkout keys that never got an answer
+
+    def error(self, what: str) -> None:
+        with self.lock:
+            self.server_errors.append((time.monotonic(), what))
+
+
+def ask(browser: Browser, record: Record, path: str, form: dict | None = None, tries: int = 8):
+    """A request as a patient browser makes it: a 5xx or a dropped connection is counted, then sent again."""
+    for attempt in range(tries):
+        try:
+            status, location, page = browser.request(path, form)
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            record.error(f"{path}: {error!r}")
+            time.sleep(0.5 * (attempt + 1))
+            continue
+        if status >= 500:
+            record.error(f"{path}: HTTP {status}")
+            time.sleep(0.5 * (attempt + 1))
+            continue
+        return status, location, page
+    return None
+
+
+def buyer(base: str, email: str, plan: dict, stop: threading.Event, record: Record, seed: int) -> None:
+    rng = random.Random(seed)
+    browser = Browser(base)
+    browser.sign_in(email, plan["password"])
+    products = list(plan["products"])
+    while not stop.is_set():
+        if rng.random() < 0.7:  # browsing between purchases
+            ask(browser, record, rng.choice(["/products", "/products?q=kopi", "/", "/products?page=3"]))
+            continue
+        product = rng.choice(products)
+        if ask(browser, record, "/cart/add", {"product_id": product, "quantity": plan["products"][product]["moq"],
+                                              "next": "/cart/"}) is None:
+            continue
+        answer = ask(browser, record, "/checkout")
+        key = KEY_RE.search(answer[2]) if answer else None
+        if key is None:
+            continue
+        key = unescape(key.group(1))
+        answer = ask(browser, record, "/checkout", {**ADDRESS, "checkout_key": key}, tries=30)
+        with record.lock:
+            if answer is None:
+                record.unanswered.append(key)
+            elif answer[0] == 303 and "/orders/" in answer[1]:
+                previous = record.orders.setdefault(key, answer[1])
+                assert previous == answer[1]
+        if answer and answer[0] == 400:
+            ask(browser, record, "/cart/remove", {"product_id": product, "next": "/cart/"})
+        browser.read_token(answer[2] if answer else "")
+
+
+def pids_of(run: Path, name: str) -> list[int]:
+    master = int((run / f"{name}.pid").read_text())
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [master, *map(int, children)]
+
+
+def orders_in_database(env: dict, after: int) -> dict[str, int]:
+    code = ("import json; from sqlalchemy import select; from marketplace import create_app;"
+            "from marketplace.extensions import db; from marketplace.orders.models import Order;"
+            "app = create_app(); ctx = app.app_context(); ctx.push();"
+            f"print(json.dumps({{o.number: o.id for o in db.session.scalars(select(Order).where(Order.id > {after}))}}))")
+    return json.loads(subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, check=True,
+                                     capture_output=True, text=True).stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("fault", choices=["app-server"])
+    parser.add_argument("--buyers", type=int, default=12)
+    parser.add_argument("--seconds", type=int, default=40, help="of load; the fault comes a third of the way in")
+    parser.add_argument("--products", type=int, default=2000)
+    args = parser.parse_args()
+
+    run = Path(os.environ.get("CLUSTER_RUN", "instance/cluster"))
+    base_env = {**os.environ, "CLUSTER_PRODUCTS": str(args.products),
+                "LOGIN_RATE_LIMIT": "100000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute"}
+    cluster("start", env=base_env)
+    problems: list[str] = []
+    try:
+        env = cluster_env(base_env)
+        work = Path(tempfile.mkdtemp(prefix="serumpun-faults-"))
+        plan_file = work / "plan.json"
+        subprocess.run([str(BIN / "python"), "-m", "bench.checkout", "prepare", "--buyers", str(args.buyers),
+                        "--in-play", "48", "--seed", "11", "--plan", str(plan_file)], cwd=ROOT, env=env, check=True)
+        plan = json.loads(plan_file.read_text())
+        base = "http://" + env["SERVER_NAME"]
+        record, stop = Record(), threading.Event()
+        threads = [threading.Thread(target=buyer, args=(base, plan["buyers"][n], plan, stop, record, n), daemon=True)
+                   for n in range(args.buyers)]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds / 3)
+
+        fault_at = time.monotonic()
+        if args.fault == "app-server":
+            victims = pids_of(run, "app2")
+            print(f"== killing app server 2 (pids {victims})")
+            for pid in victims:
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(args.seconds * 2 / 3)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        late = [what for when, what in record.server_errors if not fault_at <= when <= fault_at + WINDOW]
+        in_window = len(record.server_errors) - len(late)
+        if late:
+            problems.append(f"{len(late)} server errors outside the fault's window, e.g. {late[:3]}")
+        if record.unanswered:
+            problems.append(f"{len(record.unanswered)} checkouts never answered")
+        placed = orders_in_database(env, plan["after_order_id"])
+        told = {re.sub(r".*/orders/", "", path).split("?")[0] for path in record.orders.values()}
+        if set(placed) != told:
+            problems.append(f"orders placed but never shown to a buyer: {sorted(set(placed) - told)[:5]}; "
+                            f"shown but missing: {sorted(told - set(placed))[:5]}")
+        verify_file = work / "verify.json"
+        subprocess.run([str(BIN / "python"), "-m", "bench.checkout", "verify", "--plan", str(plan_file),
+                        "--out", str(verify_file)], cwd=ROOT, env=env, check=False)
+        checked = json.loads(verify_file.read_text())
+        if checked["mismatches"] or checked["negative_stock"] or checked["orders_not_whole"]:
+            problems.append(f"stock or orders wrong: {checked}")
+        print(f"== {args.fault}: {len(placed)} orders from {len(record.orders)} checkout keys, "
+              f"{in_window} server errors within {WINDOW:.0f} s of the fault (retried), {len(late)} outside it, "
+              f"units sold {checked['units_sold']}, oversold or lost units {len(checked['mismatches'])}")
+    finally:
+        cluster("stop", env=base_env)
+    for problem in problems:
+        print("FAILED:", problem)
+    print("OK: nothing lost or doubled" if not problems else "")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
