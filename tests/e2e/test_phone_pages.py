@@ -33,7 +33,7 @@ ROLES = {
 MAIN_PAGES = {
     "anonymous": ["/", "/products?halal=1"],
     "buyer": ["/", "/products?halal=1"],
-    "merchant": ["/merchant/"],
+    "merchant": ["/merchant/", "/merchant/products/"],
     "officer Bandung": ["/officer/"],
     "officer PJ": ["/officer/"],
     "admin": ["/admin/"],
@@ -79,6 +79,16 @@ HIDDEN_SCROLLS = """() => [...document.body.querySelectorAll('*')].filter(el => 
     && !el.closest('.scroll-hint') && !el.matches('textarea, select, input');
 }).map(el => `<${el.tagName.toLowerCase()}.${String(el.className).trim().split(/\\s+/).join('.')}> ` +
              `${(el.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 40)}`)"""
+
+
+# Form fields a person cannot tell apart: no <label>, aria-label or aria-labelledby.
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')].filter(el =>
+  !['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type) && el.labels.length === 0
+  && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')
+).map(el => `<${el.tagName.toLowerCase()} name=${el.name}>`)"""
+# Where the keyboard is after a few Tabs, and whether it shows: an outline at least 2 px wide.
+FOCUS_SHOWN = """() => { const el = document.activeElement, style = getComputedStyle(el);
+  return {element: el.outerHTML.slice(0, 80), shown: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2}; }"""
 
 
 def demo_addresses(app) -> dict[str, dict]:
@@ -209,12 +219,19 @@ def test_every_page_fits_a_phone_in_every_language(role, browser, live_server, d
                                 f"{page.evaluate(WIDEST)}")
             for box in page.evaluate(HIDDEN_SCROLLS):
                 problems.append(f"{final} [{language}] hides content behind a sideways scroll: {box}")
+            for field in page.evaluate(UNLABELLED):
+                problems.append(f"{final} [{language}] has a form field without a label: {field}")
         own_pages = answered
         for path in MAIN_PAGES[role]:
             page.goto(base + path)
             header = page.locator("header.site-header").bounding_box()
             if header["height"] > 80:
                 problems.append(f"{path} [{language}]: the header takes {header['height']:.0f} px of the phone's height")
+            for _ in range(3):  # the skip link, the brand, the cart (or Menu)
+                page.keyboard.press("Tab")
+                focus = page.evaluate(FOCUS_SHOWN)
+                if not focus["shown"]:
+                    problems.append(f"{path} [{language}]: the keyboard's focus does not show on {focus['element']}")
             problems += [f"{path} [{language}] axe: {v}" for v in serious_violations(page)]
     context.close()
     assert own_pages, f"{role} opened no page of its own"
