@@ -8,7 +8,7 @@
 # CLUSTER_REDIS_DB (2), PG_URL (postgresql+psycopg://postgres@127.0.0.1:5432), CLUSTER_PRODUCTS (0: the
 # demo only; N: also N bench products from seed-bench, for the load test).
 #   deploy/cluster.sh lb N    points HAProxy at the first N app servers only (the load test's 1, 2, 3).
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
 LB_PORT=${LB_PORT:-8080}
@@ -19,11 +19,13 @@ CLUSTER_DB=${CLUSTER_DB:-serumpun_cluster}
 CLUSTER_REDIS_DB=${CLUSTER_REDIS_DB:-2}
 PG_URL=${PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432}
 RUN=${CLUSTER_RUN:-instance/cluster}
+mkdir -p "$RUN"
+RUN=$(cd "$RUN" && pwd)  # absolute: the app servers and HAProxy are given paths inside it
 BIN=.venv/bin
 
 cluster_env() {
   export SERUMPUN_ENV=production
-  export SERUMPUN_INSTANCE_PATH="$PWD/$RUN/instance"
+  export SERUMPUN_INSTANCE_PATH="$RUN/instance"
   export SECRET_KEY
   SECRET_KEY=$(cat "$RUN/secret_key")
   export DATABASE_URL="$PG_URL/$CLUSTER_DB"
@@ -38,7 +40,15 @@ cluster_env() {
   export TRUST_PROXY_HOPS=1 JOBS_IN_PROCESS=0 MAIL_BACKEND=outbox
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file names a process we started only while that pid still runs what we started (its start time,
+# kept beside the pid, matches): a pid reused by another program after a crash is never signalled.
+alive() {
+  [ -f "$1" ] || return 1
+  local pid started
+  pid=$(cat "$1")
+  started=$(cat "${1%.pid}.started" 2>/dev/null || true)
+  kill -0 "$pid" 2>/dev/null && [ -n "$started" ] && [ "$(ps -o lstart= -p "$pid" 2>/dev/null)" = "$started" ]
+}
 
 wait_for() {  # url, seconds
   local url=$1 until=$((SECONDS + $2))
@@ -54,6 +64,7 @@ launch() {  # name, command...: in the background, its pid in $RUN/name.pid, its
   local name=$1; shift
   "$@" >"$RUN/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
+  ps -o lstart= -p $! >"$RUN/$name.started"
 }
 
 start() {
@@ -67,10 +78,12 @@ start() {
   done
   [ -s "$RUN/secret_key" ] || "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(48))' >"$RUN/secret_key"
   cluster_env
+  # A start that fails half way stops what it had started.
+  trap 'echo "cluster: start failed; stopping what was started (logs in $RUN/)" >&2; stop' ERR
 
   echo "== S3 (moto) on 127.0.0.1:$S3_PORT"
   launch s3 "$BIN/moto_server" -H 127.0.0.1 -p "$S3_PORT"
-  until curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/moto-api/" 2>/dev/null; do sleep 0.3; done
+  wait_for "http://127.0.0.1:$S3_PORT/moto-api/" 30
   "$BIN/python" - <<'PY'
 import os, boto3
 s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT_URL"], region_name="us-east-1")
@@ -96,7 +109,7 @@ PY
     n=$((n + 1))
     echo "== app server $n on 127.0.0.1:$port"
     mkdir -p "$RUN/metrics-$port"
-    launch "app$n" env BIND="127.0.0.1:$port" PROMETHEUS_MULTIPROC_DIR="$PWD/$RUN/metrics-$port" \
+    launch "app$n" env BIND="127.0.0.1:$port" PROMETHEUS_MULTIPROC_DIR="$RUN/metrics-$port" \
       GUNICORN_PROC_NAME="serumpun-app$n" WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
       "$BIN/gunicorn" -c deploy/gunicorn.conf.py app:app
   done
@@ -144,8 +157,8 @@ stop() {
   for pidfile in "$RUN"/*.pid; do
     [ -f "$pidfile" ] || continue
     while alive "$pidfile" && [ $SECONDS -lt $until ]; do sleep 0.2; done
-    alive "$pidfile" && kill -KILL "$(cat "$pidfile")"
-    rm -f "$pidfile"
+    if alive "$pidfile"; then kill -KILL "$(cat "$pidfile")"; fi
+    rm -f "$pidfile" "${pidfile%.pid}.started"
   done
   [ $any = 1 ] && echo "The cluster is stopped." || echo "No cluster was running."
 }

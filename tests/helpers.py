@@ -208,3 +208,12 @@ def create_product(app, email: str = "merchant@serumpun.example", photos: int = 
 def publish_product(app, email: str = "merchant@serumpun.example", **overrides) -> int:
     """A product made, photographed and published (through the services the merchant's pages call)."""
     return create_product(app, email, photos=1, publish=True, **overrides)
+
+
+def open_menu(page):
+    """On a phone the header's account, navigation and language buttons fold into "Menu": open it as a person
+    would (a no-op on a wide screen, where they are always shown). Returns the page, for chaining."""
+    toggle = page.locator("details.menu > summary")
+    if toggle.is_visible() and page.locator("details.menu[open]").count() == 0:
+        toggle.click()
+    return page

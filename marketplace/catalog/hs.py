@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ..core.taxonomy import category_name
@@ -116,6 +117,17 @@ def chapter_of(code: str) -> str:
 def chapter_name(code: str) -> str:
     name = CHAPTERS.get(chapter_of(code))
     return str(name) if name else str(_l("Chapter %(n)s", n=chapter_of(code)))
+
+
+def customs_description(name_en: str | None, name_id: str, hs_code: str | None) -> str:
+    """What a CN22/CN23 says the goods are. Postal customs forms are read in English: a product written only
+    in Indonesian is described by its HS chapter in English, with its Indonesian name."""
+    if name_en:
+        return name_en
+    if not hs_code:
+        return name_id
+    with force_locale("en"):
+        return f"{chapter_name(hs_code)}: {name_id}"
 
 
 def suggestions(category: str | None = None) -> list[tuple[str, str, list[tuple[str, str]]]]:

@@ -20,6 +20,7 @@ from ..core.jobs import jobs_of
 from ..extensions import csrf, db, limiter
 from ..orders.models import MerchantOrder, Order
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUESTS = Counter("serumpun_http_requests", "Requests answered, by endpoint, method and status.",
                    ["endpoint", "method", "status"])
 LATENCY = Histogram("serumpun_http_request_duration_seconds", "Time to answer a request, by endpoint.",
@@ -71,9 +72,11 @@ def register_metrics(app: Flask) -> None:
         started = getattr(g, "metrics_started", None)
         # The rule's endpoint, never the raw path: a scanner's random URLs must not grow the label set.
         endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
+        # Likewise the method: any token a client invents is "other".
+        method = request.method if request.method in METHODS else "other"
         if started is not None and endpoint != "metrics":
-            REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-            LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+            REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
+            LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
         return response
 
     def metrics():

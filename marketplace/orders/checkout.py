@@ -25,6 +25,7 @@ from ..customs.declaration import Declaration
 from ..customs.landed import Breakdown
 from ..extensions import db
 from ..money import Rate, from_idr
+from ..shipping import couriers
 from .cart import AgreedCart, DatabaseCart, view_cart
 from .lifecycle import ORDER_MAIL_JOB, OutOfStock, record_move, take_stock
 from .models import MerchantOrder, Order, OrderLine, OrderStatus
@@ -167,13 +168,14 @@ def place_order(buyer: User, cart: DatabaseCart | AgreedCart, address: Address, 
                                 "quantity in your cart.", stock=product.stock, name=product.name_for(locale),
                                 quantity=line.quantity))
 
+    english = couriers.english_names({parcel.priced.chosen.service.code for parcel in view.parcels})
     for index, parcel in enumerate(view.parcels, start=1):
         landed, chosen = parcel.priced.landed, parcel.priced.chosen
         goods, shipping = landed.amount("goods"), landed.amount("shipping")
         merchant_order = MerchantOrder(
             order_id=order.id, number=f"{order.number}-{index}", merchant_id=parcel.merchant.id,
             merchant_name=parcel.merchant.business_name, service_code=chosen.service.code,
-            service_name=chosen.service.name, transit_days=f"{chosen.service.transit_min}-{chosen.service.transit_max}",
+            service_name=english.get(chosen.service.code, chosen.service.name), transit_days=f"{chosen.service.transit_min}-{chosen.service.transit_max}",
             boxes=len(chosen.parcels), chargeable_g=sum(chosen.chargeable_g), shipping_idr=chosen.price_idr,
             goods_idr=sum(line.total_idr for line in parcel.lines), goods_sen=goods, shipping_sen=shipping,
             tax_sen=landed.total_sen - goods - shipping, total_sen=landed.total_sen, landed=_landed_json(landed),

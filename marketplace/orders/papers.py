@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..catalog.hs import customs_description
 from ..customs.declaration import describe
 from .models import MerchantOrder, ParcelStatus
 
@@ -65,7 +66,8 @@ def box_kinds(parcel: MerchantOrder) -> list[BoxKind]:
     """Each kind of box of the parcel, numbered 1..boxes in the order they were declared."""
     names = {}
     for line in parcel.lines:
-        names.setdefault((line.hs_code, describe(line.name_en or line.name_id)), line.name_id)
+        names.setdefault((line.hs_code, describe(customs_description(line.name_en, line.name_id, line.hs_code))),
+                         line.name_id)
     kinds, number = [], 1
     for declared in parcel.declarations or []:
         count = int(declared.get("boxes") or 1)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import MerchantProfile
+from ..catalog.hs import customs_description
 from ..catalog.models import Product
 from ..catalog.queries import is_visible
 from ..core.errors import DomainError
@@ -142,7 +143,8 @@ def box_declarations(option: quote.Option, products: dict[int, Product], unit_se
     result = []
     for box, price, count in kinds.values():
         goods = [declaration.Good(
-            description=products[i.product_id].name_en or products[i.product_id].name_id,
+            description=customs_description(products[i.product_id].name_en, products[i.product_id].name_id,
+                                            products[i.product_id].hs_code),
             hs_code=products[i.product_id].hs_code, quantity=i.quantity, unit_weight_g=i.weight_g,
             unit_price_sen=unit_sen[i.product_id]) for i in box.items]
         result.append((count, declaration.declare(goods, from_idr(price, rate).amount, rules)))

@@ -42,6 +42,13 @@ def quote_services() -> list[quote.Service]:
     return cached("couriers", (language,), load, versions=(PRICING,))
 
 
+def english_names(codes: set[str]) -> dict[str, str]:
+    """Services' English names by code: what a parcel keeps, so that the merchant's papers, the courier and
+    customs read one name whichever language the buyer chose."""
+    return dict(db.session.execute(select(CourierService.code, CourierService.name)
+                                   .where(CourierService.code.in_(codes))).all())
+
+
 def packaging_check(weight_g: int | None, box_mm: tuple[int | None, int | None, int | None]):
     """(checks per service, advice) for the product form's preview; ([], None) until the data is complete."""
     if not weight_g or any(side is None or side <= 0 for side in box_mm):

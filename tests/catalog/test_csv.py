@@ -70,7 +70,7 @@ def test_preview_lists_each_bad_row_and_writes_nothing(app, merchant):
     assert "Nothing has been saved." in page
     html = response.get_data(as_text=True)
     rows = {int(line): cells for line, cells in
-            ((r.split("</td>")[0].split("<td>")[-1], r) for r in html.split('<tr class="row--error">')[1:])}
+            ((r.split("</td>")[0].split(">")[-1], r) for r in html.split('<tr class="row--error">')[1:])}
     assert set(rows) == {3, 4, 5, 6}
     assert "hs_code" in rows[3] and "An HS code has six digits" in rows[3]
     assert "price_idr" in rows[3] and "Enter a price in rupiah" in rows[3]

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import DEMO_PASSWORD, publish_product
+from tests.helpers import DEMO_PASSWORD, open_menu, publish_product
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ def test_a_buyer_buys_from_two_merchants_by_bank_transfer_and_both_parcels_ship(
     for index, (email, tracking) in enumerate((("merchant@serumpun.example", "EE100200300ID"),
                                                ("keripik@serumpun.example", "JT0088776655")), start=1):
         merchant, page = sign_in(browser, base, email, "id-ID", width=360)
-        page.get_by_role("navigation", name="Utama").get_by_role("link", name="Pesanan").click()
+        open_menu(page).get_by_role("navigation", name="Utama").get_by_role("link", name="Pesanan").click()
         page.get_by_role("link", name=f"{number}-{index}").first.click()
         page.get_by_role("button", name="Tandai sudah dikemas").click()
         page.get_by_label("Kurir").fill("Pos Indonesia" if index == 1 else "J&T Express")

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import open_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -15,7 +17,7 @@ def test_merchant_signs_up_signs_out_and_signs_in_again(browser, live_server, sc
     page = context.new_page()
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
-    page.get_by_role("link", name="Daftar", exact=True).click()
+    open_menu(page).get_by_role("link", name="Daftar", exact=True).click()
     page.get_by_role("link", name="Daftar sebagai penjual").click()
 
     page.get_by_label("Nama usaha").fill("Keripik Pedas Mang Ujang")
@@ -36,8 +38,8 @@ def test_merchant_signs_up_signs_out_and_signs_in_again(browser, live_server, sc
     expect(page.get_by_text("Belum terverifikasi", exact=True)).to_be_visible()
     screenshot(page, "merchant-dashboard")
 
-    page.get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("link", name="Masuk")).to_be_visible()
+    open_menu(page).get_by_role("button", name="Keluar").click()
+    expect(open_menu(page).get_by_role("link", name="Masuk")).to_be_visible()
 
     page.get_by_role("link", name="Masuk").click()
     page.get_by_label("Email").fill("mang.ujang@example.id")
@@ -45,7 +47,7 @@ def test_merchant_signs_up_signs_out_and_signs_in_again(browser, live_server, sc
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(live_server.url + "/merchant/")
     expect(page.get_by_text("Selamat datang kembali, Ujang Sutisna.")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Utama").get_by_role("link", name="Toko saya")).to_be_visible()
+    expect(open_menu(page).get_by_role("navigation", name="Utama").get_by_role("link", name="Toko saya")).to_be_visible()
     context.close()
 
 
@@ -112,7 +114,7 @@ def test_merchant_lists_a_product_with_two_photos_and_publishes_it(browser, live
     page.get_by_label("Email").fill("merchant@serumpun.example")
     page.get_by_label("Kata sandi").fill("serumpun-demo")
     page.get_by_role("button", name="Masuk").click()
-    page.get_by_role("navigation", name="Utama").get_by_role("link", name="Produk").click()
+    open_menu(page).get_by_role("navigation", name="Utama").get_by_role("link", name="Produk").click()
     page.get_by_role("link", name="Tambah produk").first.click()
 
     page.get_by_label("Nama dalam bahasa Indonesia").fill("Kopi Puntang Honey 200 g")
@@ -177,13 +179,18 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     expect(page.get_by_role("heading", name=re.compile(r"\d+ products for “kopi”"))).to_be_visible()
     all_count = int(re.match(r"\d+", page.get_by_role("heading", level=1).inner_text()).group(0))
 
+    # The filters and the sort are folded at the top of the results; the count stays in sight.
+    page.get_by_text("Filters and sort").click()
     page.get_by_label(re.compile(r"^\s*Halal certified")).check()
     page.get_by_label("Sort by").select_option("price_asc")
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"halal=1"))
     expect(page).to_have_url(re.compile(r"sort=price_asc"))
-    halal_count = int(re.match(r"\d+", page.get_by_role("heading", level=1).inner_text()).group(0))
+    heading = page.get_by_role("heading", level=1)
+    halal_count = int(re.match(r"\d+", heading.inner_text()).group(0))
     assert 0 < halal_count <= all_count
+    assert heading.bounding_box()["y"] + heading.bounding_box()["height"] <= 740  # seen without scrolling
+    expect(page.get_by_role("link", name="Remove filter Halal certified")).to_be_visible()
 
     prices = [float(re.sub(r"[^\d.]", "", text)) for text in page.locator(".price-tag__main").all_inner_texts()]
     assert prices == sorted(prices) and all(t.startswith("RM") for t in page.locator(".price-tag__main").all_inner_texts())
@@ -198,6 +205,11 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
 
     page.go_back()
     expect(page.get_by_label(re.compile(r"^\s*Halal certified"))).to_be_checked()
+    # Removing the halal chip is the same search without it, still sorted by price.
+    page.get_by_role("link", name="Remove filter Halal certified").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(rf"^\s*{all_count} products"))
+    expect(page).to_have_url(re.compile(r"sort=price_asc"))
+    expect(page.get_by_role("link", name=re.compile("Remove filter"))).to_have_count(0)
     context.close()
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import DEMO_PASSWORD
+from tests.helpers import DEMO_PASSWORD, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def sign_in(browser, base: str, email: str, width: int = 360):
     page.get_by_label("Email").fill(email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Sign out")).to_be_visible()
     return context, page
 
 

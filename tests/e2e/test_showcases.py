@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import publish_product
+from tests.helpers import open_menu, publish_product
 
 from .test_buying import sign_in
 
@@ -27,7 +27,7 @@ def test_an_officer_builds_a_showcase_that_an_anonymous_buyer_sees_on_the_home_p
                              category="sauces-spices", **NO_TIERS)
 
     officer, page = sign_in(browser, base, "officer.pj@serumpun.example", "en-MY", width=360)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Showcases").click()
+    open_menu(page).get_by_role("navigation", name="Main").get_by_role("link", name="Showcases").click()
     page.get_by_role("link", name="New showcase").click()
     page.get_by_label("Title in Indonesian").fill("Pekan Dagang Petaling Jaya: Pilihan Bandung")
     page.get_by_label("Title in English").fill("Petaling Jaya Trade Week: Bandung Picks")

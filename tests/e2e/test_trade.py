@@ -16,7 +16,7 @@ from marketplace.orders.models import OrderLine
 from marketplace.trade.models import Quote
 from marketplace.trade.services import bandung_today
 from tests.e2e.test_buying import sign_in
-from tests.helpers import publish_product
+from tests.helpers import open_menu, publish_product
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_a_buyer_asks_for_a_quote_the_merchant_quotes_and_the_buyer_orders_at_th
 
     # The roaster, on a phone in Indonesian, sees one unread inquiry, answers and quotes.
     merchant, mpage = sign_in(browser, base, "merchant@serumpun.example", "id-ID", width=360)
-    nav = mpage.get_by_role("navigation", name="Utama")
+    nav = open_menu(mpage).get_by_role("navigation", name="Utama")
     expect(nav.get_by_role("link", name="Permintaan penawaran 1 belum dibaca")).to_be_visible()
     nav.get_by_role("link", name="Permintaan penawaran").click()
     mpage.get_by_role("link", name=re.compile(r"#\d+ · Nur Aisyah")).click()

@@ -111,11 +111,14 @@ def test_metrics_need_the_token_and_count_requests_by_endpoint(app_factory, demo
     for _ in range(3):
         client.get("/readyz")
     client.get("/no-such-page-" + "x" * 20)
+    client.open("/", method="X0ZZ")
+    client.open("/", method="X1ZZ")
     after = scrape()
     assert metric(after, "serumpun_http_requests_total", endpoint="ops.readyz", status="200") == \
         metric(before, "serumpun_http_requests_total", endpoint="ops.readyz", status="200") + 3
     assert metric(after, "serumpun_http_request_duration_seconds_count", endpoint="ops.readyz") >= 3
-    assert "no-such-page" not in after  # unmatched paths share one label
+    assert "no-such-page" not in after and "X0ZZ" not in after  # unmatched paths and odd methods share labels
+    assert metric(after, "serumpun_http_requests_total", method="other") >= 2
     assert metric(after, "serumpun_http_requests_total", endpoint="unmatched", status="404") >= 1
     assert "serumpun_job_queue_depth " in after
 

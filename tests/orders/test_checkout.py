@@ -14,7 +14,7 @@ from marketplace.orders import checkout, lifecycle
 from marketplace.orders.cart import CartRefused
 from marketplace.orders.models import Order, OrderStatus, ParcelStatus, StatusChange
 
-from .conftest import ADDRESS, BUYER, fill_cart, place
+from .conftest import ADDRESS, BUYER, fill_cart, make, place
 
 
 def stock(product_id: int) -> int:
@@ -50,6 +50,20 @@ def test_a_cart_of_two_merchants_becomes_one_order_with_two_parcels_and_stock_ta
         assert fill_cart(BUYER, {}).lines() == {}  # the cart is emptied
         moves = db.session.scalars(select(StatusChange).where(StatusChange.subject == "order")).all()
         assert [(m.from_status, m.to_status) for m in moves] == [(None, "pending_payment")]
+
+
+def test_customs_forms_describe_an_indonesian_only_product_in_english(app, two_shops):
+    """Postal customs read English: the HS chapter's English name comes first, then the Indonesian name."""
+    with app.test_request_context(headers={"Accept-Language": "id"}):
+        sambal = make("keripik@serumpun.example", "K-ID", moq=1, stock=10, price_idr=30_000, tiers=[],
+                      name_id="Sambal Cumi Pedas", name_en="", hs_code="210390", category="snacks")
+        db.session.commit()
+    number = place(app, {sambal: 2, two_shops["keripik"]: 1})
+    with app.app_context():
+        [parcel] = order_of(number).parcels
+        described = {line["hs_code"]: line["description"] for line in parcel.declarations[0]["lines"]}
+        assert described["210390"] == "Miscellaneous edible preparations: Sambal Cumi Pedas"
+        assert described["200819"] == "Spicy Cassava Chips"
 
 
 def test_the_same_checkout_sent_twice_makes_one_order(app, two_shops):

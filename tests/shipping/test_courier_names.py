@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.orders.conftest import two_shops  # noqa: F401  (a fixture)
+
 from ..helpers import Client, publish_product, text_of
 from .test_delivered import courier_form
 
@@ -92,3 +94,36 @@ def test_the_csv_carries_the_names_and_an_older_file_keeps_them(app, officer):
                             token_from="/officer/couriers/import", content_type="multipart/form-data")
     assert response.status_code == 302
     assert "Kurier ekspres (kelas DHL Express)" in text_of(reader(app, "ms").get(f"/products/{publish_product(app)}"))
+
+
+def test_a_parcel_keeps_the_english_name_whatever_the_buyer_reads(app, two_shops):  # noqa: F811
+    """The merchant's packing slip, the courier and customs read one name: the English one."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from marketplace.accounts import services as accounts
+    from marketplace.catalog.models import Product
+    from marketplace.core.models import utcnow
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.extensions import db
+    from marketplace.orders import checkout
+    from marketplace.orders.models import MerchantOrder
+    from marketplace.rates.services import rates_in_force
+    from marketplace.shipping.couriers import quote_services
+    from marketplace.shipping.models import CourierService
+    from tests.orders.conftest import ADDRESS, BUYER, fill_cart
+
+    now = utcnow()
+    with app.test_request_context(method="POST", headers={"Accept-Language": "ms"}):
+        assert any(s.name.startswith("Kurier") for s in quote_services())  # the reader's names
+        with unit_of_work(capture=False):
+            cart = fill_cart(BUYER, {two_shops["coffee"]: 6})
+            cart.choose_courier(db.session.get(Product, two_shops["coffee"]).merchant_id, "express")
+        with unit_of_work(capture=False):
+            order = checkout.place_order(accounts.find_user_by_email(BUYER), cart, ADDRESS, secrets.token_urlsafe(16),
+                                         "bank_transfer", rates_in_force(now.date()), "MYR", "ms", now.date(), now, 30)
+            [parcel] = db.session.scalars(select(MerchantOrder).where(MerchantOrder.order_id == order.id)).all()
+            service = db.session.scalar(select(CourierService).where(CourierService.code == parcel.service_code))
+            assert service.name_ms and service.name_ms != service.name  # the buyer read another name
+            assert parcel.service_name == service.name
