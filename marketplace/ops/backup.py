@@ -86,6 +86,9 @@ class Folder:
     def publish(self, staged: Path, manifest: dict) -> None:
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
+    def discard(self, staged: Path) -> None:
+        shutil.rmtree(staged, ignore_errors=True)  # it was empty: leave no half backup to mistake for one
+
     def fetch(self, into: Path) -> Path:
         if not self.path.is_dir():
             raise BackupError(f"{self.path} is not a folder.")
@@ -140,6 +143,9 @@ class Bucket:
                                    ContentType="application/json")
         finally:
             self._tmp.cleanup()
+
+    def discard(self, staged: Path) -> None:
+        self._tmp.cleanup()
 
     def fetch(self, into: Path) -> Path:
         start = len(self.key("")) if self.prefix else 0
@@ -355,6 +361,23 @@ def make_backup(destination: str, echo: Echo) -> dict:
         raise BackupError(f"{place} already holds files: each backup goes to a new, empty folder or prefix "
                           f"(for example backups/$(date +%F-%H%M)).")
     staged = place.staging()
+    try:
+        manifest = _write_backup(uri, kind, staged, echo)
+        place.publish(staged, manifest)
+    except BaseException:
+        place.discard(staged)
+        raise
+    echo(f"Backup written to {place}: the database (revision {manifest['alembic_revision']}), "
+         f"{manifest['counts']['media']} media files, {manifest['counts']['documents']} documents.")
+    missing = manifest["missing_at_backup"]
+    if missing:
+        raise BackupError(
+            f"The database names {len(missing)} file(s) that storage does not hold, so this backup lacks them "
+            f"(a photo removed while the backup ran, or lost before it): {', '.join(missing[:10])}")
+    return manifest
+
+
+def _write_backup(uri: str, kind: str, staged: Path, echo: Echo) -> dict:
     created_at = datetime.now(timezone.utc).replace(microsecond=0)
     dump_name = DUMP_FILES[kind]
     echo(f"Copying the {kind} database ...")
@@ -376,15 +399,9 @@ def make_backup(destination: str, echo: Echo) -> dict:
         "documents_storage": _storage_description(document_storage()),
         "named_by_database": {"media": sorted(named.media), "documents": sorted(named.documents)},
         "missing_at_backup": missing,
+        "counts": {"media": len(media), "documents": len(documents)},
         "files": files,
     }
-    place.publish(staged, manifest)
-    echo(f"Backup written to {place}: the database (revision {revision}), {len(media)} media files, "
-         f"{len(documents)} documents.")
-    if missing:
-        raise BackupError(
-            f"The database names {len(missing)} file(s) that storage does not hold, so this backup lacks them "
-            f"(a photo removed while the backup ran, or lost before it): {', '.join(missing[:10])}")
     return manifest
 
 
@@ -399,8 +416,19 @@ def read_manifest(folder: Path) -> dict:
         raise BackupError(f"No {MANIFEST} in the backup: not a backup, or one that did not finish.") from exc
     except ValueError as exc:
         raise BackupError(f"{MANIFEST} is not readable JSON: {exc}") from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"This backup's format is {manifest.get('format')!r}; this code reads format {FORMAT}.")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"This backup's format is {found!r}; this code reads format {FORMAT}.")
+    try:
+        database = manifest["database"]
+        if database["kind"] not in DUMP_FILES or database["file"] != DUMP_FILES[database["kind"]]:
+            raise ValueError(database)
+        for entry in manifest["files"]:
+            if not (isinstance(entry["path"], str) and isinstance(entry["size"], int)
+                    and isinstance(entry["sha256"], str)):
+                raise ValueError(entry)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BackupError(f"{MANIFEST} is not a backup manifest ({exc!r}).") from exc
     return manifest
 
 
@@ -535,6 +563,18 @@ def restore_backup(source: str, force: bool, echo: Echo) -> dict:
     return manifest
 
 
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a backup or restore can meet that deserves a message rather than a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    failures: tuple[type[BaseException], ...] = (BackupError, OperationalError, OSError)
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return failures
+    return failures + (BotoCoreError, ClientError)
+
+
 def register_backup_commands(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("destination")
@@ -542,7 +582,7 @@ def register_backup_commands(app: Flask) -> None:
         """Back up the database, media and documents to a new folder or s3://bucket/prefix."""
         try:
             make_backup(destination, click.echo)
-        except BackupError as exc:
+        except _failures() as exc:
             raise click.ClickException(str(exc)) from exc
 
     @app.cli.command("restore")
@@ -553,5 +593,5 @@ def register_backup_commands(app: Flask) -> None:
         """Restore a backup (folder or s3://bucket/prefix) into an empty database and empty storage."""
         try:
             restore_backup(source, force, click.echo)
-        except BackupError as exc:
+        except _failures() as exc:
             raise click.ClickException(str(exc)) from exc

@@ -229,3 +229,18 @@ def test_a_backup_to_s3_restores_into_s3_storage(app, shop_with_an_order, empty_
     again = json.loads((second / "manifest.json").read_text())
     assert sorted((e["path"], e["sha256"]) for e in again["files"] if e["path"] != again["database"]["file"]) == \
         sorted((e["path"], e["sha256"]) for e in manifest["files"] if e["path"] != manifest["database"]["file"])
+
+
+def test_a_photo_lost_from_storage_is_named_by_the_backup_and_by_the_restore(
+        app, shop_with_an_order, empty_target, tmp_path):
+    lost = served_photos(app, shop_with_an_order["product"])[0]
+    (Path(app.config["MEDIA_ROOT"]) / lost[:2] / lost).unlink()
+    backup = tmp_path / "backup"
+    made = run(app, "backup", str(backup))
+    assert made.exit_code != 0 and f"media/{lost}" in made.output and "storage does not hold" in made.output
+    assert json.loads((backup / "manifest.json").read_text())["missing_at_backup"] == [f"media/{lost}"]
+
+    target = empty_target()
+    done = run(target, "restore", str(backup))
+    assert done.exit_code != 0
+    assert f"media/{lost}: missing from storage" in done.output
