@@ -136,6 +136,7 @@ def register_jobs(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import register_account_commands
     from .demo.cli import register_demo_commands
+    from .ops.backup import register_backup_commands
     from .orders.cli import register_order_commands
     from .rates.cli import register_rate_commands
 
@@ -143,3 +144,4 @@ def register_commands(app: Flask) -> None:
     register_demo_commands(app)
     register_rate_commands(app)
     register_order_commands(app)
+    register_backup_commands(app)

@@ -49,6 +49,10 @@ class StorageBackend:
         """Raise when the store cannot be reached or written: what /readyz asks."""
         raise NotImplementedError
 
+    def names(self):  # pragma: no cover
+        """Every file kept here (names this store accepts; anything else is not ours), in no order."""
+        raise NotImplementedError
+
 
 class LocalStorage(StorageBackend):
     """instance/media, served by the app itself (or by a web server in front of it)."""
@@ -100,6 +104,13 @@ class LocalStorage(StorageBackend):
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise OSError(f"{self.root} is not writable")
 
+    def names(self):
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("??/*"):
+            if self.name_check(path.name) and path.parent.name == path.name[:2] and path.is_file():
+                yield path.name
+
 
 class S3Storage(StorageBackend):
     """Any S3-compatible object store; files are public and cached for a year."""
@@ -147,6 +158,12 @@ class S3Storage(StorageBackend):
 
     def check(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
+
+    def names(self):
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                if self.name_check(item["Key"]):
+                    yield item["Key"]
 
     def url(self, name: str) -> str:
         if self.public_url:
