@@ -226,6 +226,8 @@ def register_template_helpers(app: Flask) -> None:
         state=state_name,
         phone=format_phone,
         money=format_money,
+        # A currency named in running text: ringgit as Malaysians write it (RM), the others by their code.
+        currency_name=lambda code: "RM" if code == "MYR" else code,
         amount=lambda money: format_money(money.amount, money.currency),
         rate=lambda value: format_decimal(value, format="#,##0.00##"),
         kg=lambda grams: format_decimal(Decimal(grams).scaleb(-3), format="#,##0.0"),  # 2500 -> 2.5 (2,5 in id)

@@ -131,7 +131,7 @@ def test_filters_combine_and_agree_with_their_counts(buyer, catalog):
 
 
 def test_price_range_in_ringgit_uses_the_rate(app, catalog):
-    visitor = Client(app)  # ringgit by default; 1 MYR = 3,924.50 IDR
+    visitor = Client(app)  # ringgit by default; 1 RM = 3,924.50 IDR
     assert set(found(visitor, "max_price=15")) == {"Spicy Shallot Sambal", "Malabar Black Tea"}  # Rp 58,867 or less
     assert set(found(visitor, "min_price=15.25&max_price=21.66")) == {"Garut Robusta Coffee", "Java Preanger Arabica Coffee"}
     assert set(found(visitor, "min_price=15.30&max_price=21.66")) == {"Java Preanger Arabica Coffee"}  # Rp 60,045+

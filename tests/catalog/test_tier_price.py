@@ -27,16 +27,16 @@ def headline(page: str) -> str:
 
 # The demo rate is of 15 October 2025, older than RATE_STALE_DAYS: the headline says "rate of" its date.
 @pytest.mark.parametrize(("quantity", "shown"), [
-    ("", "RM21.66 IDR85,000 rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR 6+ units: RM21.66 per unit "
+    ("", "RM21.66 IDR85,000 rate of 15 Oct 2025: 1 RM = 3,924.50 IDR 6+ units: RM21.66 per unit "
          "Line total: 6 × RM21.66 = RM129.96 IDR510,000"),
     ("5", "6+ units: RM21.66 per unit Line total: 6 × RM21.66 = RM129.96"),  # below the MOQ: the MOQ
     ("6", "6+ units: RM21.66 per unit Line total: 6 × RM21.66 = RM129.96"),
-    ("23", "RM21.66 IDR85,000 rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR 6+ units: RM21.66 per unit "
+    ("23", "RM21.66 IDR85,000 rate of 15 Oct 2025: 1 RM = 3,924.50 IDR 6+ units: RM21.66 per unit "
            "Line total: 23 × RM21.66 = RM498.18 IDR1,955,000"),
-    ("24", "RM19.88 IDR78,000 rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR 24+ units: RM19.88 per unit "
+    ("24", "RM19.88 IDR78,000 rate of 15 Oct 2025: 1 RM = 3,924.50 IDR 24+ units: RM19.88 per unit "
            "Line total: 24 × RM19.88 = RM477.12 IDR1,872,000"),
     ("47", "47 × RM19.88 = RM934.36 IDR3,666,000"),
-    ("48", "RM18.35 IDR72,000 rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR 48+ units: RM18.35 per unit "
+    ("48", "RM18.35 IDR72,000 rate of 15 Oct 2025: 1 RM = 3,924.50 IDR 48+ units: RM18.35 per unit "
            "Line total: 48 × RM18.35 = RM880.80 IDR3,456,000"),
 ])
 def test_the_headline_price_is_the_tier_the_quantity_reaches(client, coffee, quantity, shown):

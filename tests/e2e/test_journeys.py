@@ -201,7 +201,7 @@ def test_buyer_searches_kopi_filters_halal_sorts_by_price_and_opens_a_product(br
     page.locator(".product-card__name").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first_name)
     expect(page.locator(".price .price-tag__main")).to_contain_text("RM")
-    expect(page.get_by_text(re.compile(r"1 MYR = 3,924\.5"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"1 RM = 3,924\.5"))).to_be_visible()
 
     page.go_back()
     expect(page.get_by_label(re.compile(r"^\s*Halal certified"))).to_be_checked()

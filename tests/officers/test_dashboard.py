@@ -16,7 +16,7 @@ from ..helpers import Client, text_of
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TODAY = date(2026, 12, 2)
-# Hand-counted from the `trade` fixture at the demo rate (1 MYR = 3,924.50 IDR), each unit converted once:
+# Hand-counted from the `trade` fixture at the demo rate (1 RM = 3,924.50 IDR), each unit converted once:
 # 78,000 -> RM19.88, 25,000 -> RM6.37, 85,000 -> RM21.66.
 A_IDR, A_SEN = 24 * 78_000 + 3 * 25_000, 24 * 1988 + 3 * 637  # 1,947,000 and 49,623
 B_IDR, B_SEN = 6 * 85_000, 6 * 2166  # 510,000 and 12,996

@@ -166,5 +166,5 @@ def test_the_cart_total_reads_in_the_buyers_currency_with_the_rupiah_beside(clie
     group, decimal = MARKS[language]
     for used in dict.fromkeys(("MYR", currency if currency != "IDR" else "MYR")):  # the rates, with their dates
         rate = f"{RUPIAH_PER[used]:,.2f}".replace(",", "_").replace(".", decimal).replace("_", group)
-        assert f"1 {used} = {rate} IDR" in page
+        assert f"1 {'RM' if used == 'MYR' else used} = {rate} IDR" in page
     assert "1 SGD" not in page or currency == "SGD"

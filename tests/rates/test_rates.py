@@ -35,7 +35,7 @@ def test_a_future_rate_waits_for_its_day(app, demo):
     officer.post("/officer/rates/", {"currency": "MYR", "idr_per_unit": "5000",
                                      "effective_on": (date.today() + timedelta(days=3)).isoformat(), "source": "Forecast"})
     product_id = publish_product(app)
-    assert "1 MYR = 3,924.50 IDR" in text_of(Client(app).get(f"/products/{product_id}"))
+    assert "1 RM = 3,924.50 IDR" in text_of(Client(app).get(f"/products/{product_id}"))
 
 
 def test_bad_rates_are_refused_and_change_nothing(app, demo):
@@ -79,7 +79,7 @@ def test_buyers_see_ringgit_with_rupiah_and_the_rate_and_can_switch(app, demo):
     page = text_of(visitor.get(f"/products/{product_id}"))
     assert "RM21.66" in page  # 85,000 / 3,924.50
     assert "IDR85,000" in page
-    assert "rate of 15 Oct 2025: 1 MYR = 3,924.50 IDR" in page  # the demo's rate, older than a week
+    assert "rate of 15 Oct 2025: 1 RM = 3,924.50 IDR" in page  # the demo's rate, older than a week
     assert "RM19.88" in page and "RM18.35" in page  # the wholesale tiers, converted too
 
     response = visitor.post("/currency", {"currency": "SGD", "next": f"/products/{product_id}"}, token_from="/")
