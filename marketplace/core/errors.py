@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ TITLES = {
     413: _l("Upload too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Back in a moment"),
 }
 
 MESSAGES = {
@@ -54,6 +56,7 @@ MESSAGES = {
     413: _l("What you sent is larger than we accept. Please send a smaller file."),
     429: _l("Too many attempts in a short time. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. Nothing was changed; please try again in a moment."),
+    503: _l("Serumpun cannot reach its database just now. Nothing was changed; please try again in a minute."),
 }
 
 
@@ -111,6 +114,22 @@ def register_error_handlers(app: Flask) -> None:
             retry = getattr(error, "retry_after", None)
             if retry:
                 response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unreachable(error: DBAPIError):
+        """The database is down or restarting: a 503 in the reader's language, and the pool (pre-ping) finds
+        a live connection again by itself once it is back. The page is drawn as for a visitor: loading the
+        signed-in user would ask the database again."""
+        log.warning("Database unreachable on %s %s: %s", request.method, request.path, error.orig or error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            pass
+        g._login_user = login_manager.anonymous_user()
+        response = app.make_response(error_response(503))
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(Exception)

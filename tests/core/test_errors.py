@@ -81,3 +81,32 @@ def test_bad_request_page_for_a_missing_token(client):
     response = client.http.post("/language", data={"language": "ms"})
     assert response.status_code == 400
     assert "Bad request" in text_of(response)
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("ms", "Serumpun tidak dapat menghubungi pangkalan datanya buat masa ini."),
+    ("id", "Serumpun sedang tidak bisa menghubungi basis datanya."),
+    ("en", "Serumpun cannot reach its database just now."),
+])
+def test_a_database_that_cannot_be_reached_gives_a_503_in_the_readers_language(app_factory, language, text):
+    from sqlalchemy import create_engine
+
+    from marketplace.extensions import db
+
+    app = app_factory()
+    client = app.test_client()
+    with app.app_context():
+        real = db.engines[None]
+        # A database server that is not there (down, or restarting).
+        db.engines[None] = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                         connect_args={"connect_timeout": 1})
+        try:
+            page = client.get("/products", headers={"Accept-Language": language})
+            api = client.get("/api/v1/products", headers={"Accept-Language": language})
+        finally:
+            db.engines[None] = real
+        back = client.get("/products", headers={"Accept-Language": language})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert text in text_of(page)
+    assert api.status_code == 503 and text in api.get_json()["error"]["message"]
+    assert back.status_code == 200  # once it answers again, nothing needs restarting
