@@ -1,0 +1,206 @@
+"""Migrations run while the app servers of the previous release are up (README, "Changing the schema while
+app servers run"): each step only expands, and the code before it keeps working against it."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.extensions import db
+from tests.migration_safety import PreviousRelease, lint, reflect, schema_breaks
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def revisions():
+    """(revision, its file) from the first to the head."""
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    return [(script.revision, script.path) for script in reversed(list(scripts.walk_revisions()))]
+
+
+def test_every_migration_only_expands_or_says_why_not():
+    unmarked = [str(finding) for _, path in revisions() for finding in lint(path) if finding.contract is None]
+    assert unmarked == [], (
+        "These steps would break or stall the app servers still running during the migration. Make them "
+        "expand-only (README, 'Changing the schema while app servers run'), or, for a deliberate contract "
+        "step of a later release, end the line with '# contract: <reason>':\n" + "\n".join(unmarked))
+
+
+UNSAFE = '''
+import sqlalchemy as sa
+from alembic import op
+
+TABLE = "products"
+
+
+def upgrade():
+    op.create_table("labels", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_index("ix_labels_id", "labels", ["id"])
+    op.create_index("ix_products_name", TABLE, ["name_en"])
+    op.create_index("ix_products_moq", "products", ["moq"], postgresql_concurrently=True)
+    op.add_column("products", sa.Column("colour", sa.String(20), nullable=True))
+    op.add_column("products", sa.Column("weight", sa.Integer(), nullable=False))
+    op.add_column("products", sa.Column("origin", sa.String(20), nullable=False, server_default="bandung"))
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("phone")
+        batch_op.alter_column("name", new_column_name="full_name")
+        batch_op.alter_column("role", type_=sa.String(40))
+        batch_op.alter_column("email",
+                              nullable=False)  # contract: every row has one since release 12
+        batch_op.create_foreign_key("fk_users_shop", "shops", ["shop_id"], ["id"], postgresql_not_valid=True)
+        batch_op.create_check_constraint("ck_users_age", "age > 0")
+    op.drop_table("carts")
+    rename()
+
+
+def rename():
+    op.rename_table("wishes", "saved")
+    op.execute("CREATE INDEX ix_orders_at ON orders (created_at)")
+    op.execute("CREATE INDEX CONCURRENTLY ix_orders_paid ON orders (paid_at)")
+    op.execute("ALTER TABLE orders ALTER COLUMN note TYPE text")
+
+
+def downgrade():
+    op.drop_table("labels")
+'''
+
+
+def test_the_lint_names_each_operation_that_breaks_or_stalls_the_running_release(tmp_path):
+    path = tmp_path / "0001_unsafe.py"
+    path.write_text(UNSAFE)
+    found = {(f.line, f.table, f.column, f.contract) for f in lint(path)}
+    assert found == {
+        (11, "products", None, None),  # index on an existing table, not concurrently
+        (14, "products", "weight", None),  # NOT NULL without a server default
+        (17, "users", "phone", None),  # dropped
+        (18, "users", "name", None),  # renamed
+        (19, "users", "role", None),  # type changed
+        (20, "users", "email", "every row has one since release 12"),  # NOT NULL, marked as a contract step
+        (23, "users", None, None),  # check constraint validated under lock
+        (24, "carts", None, None),
+        (29, "wishes", None, None),
+        (30, "orders", None, None),  # raw CREATE INDEX without CONCURRENTLY
+        (32, None, None, None),  # raw ALTER ... TYPE
+    }
+    messages = {f.line: f.problem for f in lint(path)}
+    assert "server default" in messages[14] and "postgresql_concurrently=True" in messages[11]
+
+
+def contract_steps(path) -> tuple[set[str], set[tuple[str, str]]]:
+    """The tables and columns a migration file changes deliberately (lines marked `# contract:`)."""
+    marked = [f for f in lint(path) if f.contract]
+    return ({f.table for f in marked if f.column is None}, {(f.table, f.column) for f in marked if f.column})
+
+
+def test_the_previous_release_keeps_working_after_every_migration(databases, tmp_path, monkeypatch):
+    """For each revision R in order, the code before R writes a row into every table, R runs, and that code
+    reads its row back and inserts, updates, reads and deletes another as it did before R."""
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("expand")})
+    problems, written = [], set()
+    with app.app_context():
+        engine = db.engine
+        for step, (revision, path) in enumerate(revisions()):
+            with engine.connect() as connection:
+                before = reflect(connection)
+                connection.rollback()
+                previous = PreviousRelease(before, step)
+                previous.write(connection)
+            upgrade(directory=str(MIGRATIONS), revision=revision)
+            with engine.connect() as connection:
+                after = reflect(connection)
+                connection.rollback()
+                broken = [(table, f"{table}.{column}: {problem}" if column else f"{table}: {problem}", column)
+                          for table, column, problem in schema_breaks(before, after, engine.dialect)]
+                broken += [(table, f"{table}: {problem}", None) for table, problem in previous.still_works(connection)]
+            tables, columns = contract_steps(path)
+            problems += [f"{Path(path).name}: {text}" for table, text, column in broken
+                         if table not in tables and (table, column) not in columns
+                         and not (column is None and any(t == table for t, _ in columns))]
+            written |= set(previous.written)
+        engine.dispose()
+    assert problems == [], "\n".join(problems)
+    # The check is only as good as the rows it wrote: the busiest tables must have had one.
+    assert {"users", "merchant_profiles", "products", "orders", "merchant_orders", "order_lines", "payments",
+            "ledger_entries", "inquiries", "cart_lines"} <= written, sorted(written)
+
+
+def _step(connection, change) -> None:
+    with connection.begin():
+        change(Operations(MigrationContext.configure(connection)))
+
+
+def test_the_check_fails_a_step_that_drops_renames_or_requires_what_the_previous_release_leaves_out(
+        databases, tmp_path, monkeypatch):
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("contract")})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        engine = db.engine
+        with engine.connect() as connection:
+            before = reflect(connection)
+            connection.rollback()
+            previous = PreviousRelease(before, 1)
+            previous.write(connection)
+            assert {"courier_services", "saved_products", "users"} <= set(previous.written)
+
+            def contract(op):
+                op.drop_column("courier_services", "name_ms")
+                op.rename_table("saved_products", "wishlist_items")
+                # Added with a default so that existing rows fill it, then the default is dropped.
+                op.add_column("users", sa.Column("nickname", sa.String(40), nullable=False, server_default="x"))
+                if connection.dialect.name == "postgresql":
+                    op.alter_column("users", "nickname", server_default=None)
+            _step(connection, contract)
+
+            after = reflect(connection)
+            connection.rollback()
+            breaks = {(table, column) for table, column, _ in schema_breaks(before, after, engine.dialect)}
+            expected = {("courier_services", "name_ms"), ("saved_products", None)}
+            if databases.is_postgres:  # SQLite keeps the column's default, which is safe
+                expected.add(("users", "nickname"))
+            assert breaks == expected
+            failing = previous.still_works(connection)
+        engine.dispose()
+    tables = {table for table, _ in failing}
+    assert {"courier_services", "saved_products"} <= tables
+    assert any("reading the row written before the step fails" in problem for _, problem in failing)
+    if databases.is_postgres:  # SQLite keeps the column's default: the previous release's INSERT still works
+        assert any(table == "users" and "INSERT ended 'ok'" in problem and "23502" in problem
+                   for table, problem in failing), failing
+
+
+def test_a_migration_waiting_behind_a_long_transaction_gives_up_after_the_lock_timeout(
+        databases, tmp_path, monkeypatch):
+    if not databases.is_postgres:
+        pytest.skip("lock_timeout is PostgreSQL's; SQLite has one writer and no app servers in production")
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("MIGRATION_LOCK_TIMEOUT", "1s")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("locks")})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "5c6c53839694"]).exit_code == 0
+        report = sa.create_engine(db.engine.url)  # a long report of the running release, on products
+        with report.connect() as reading:
+            reading.execute(sa.text("SELECT count(*) FROM products"))  # holds its lock until the end
+            started = time.monotonic()
+            result = runner.invoke(args=["db", "upgrade", "dd0e5c2286e8"])  # adds a column to products
+            waited = time.monotonic() - started
+            assert result.exit_code != 0 and "lock timeout" in result.output, result.output
+            assert waited < 10
+            reading.rollback()
+        report.dispose()
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "5c6c53839694"
+        result = runner.invoke(args=["db", "upgrade"])  # run again once the report is done
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:  # the app's own connections keep no migration timeout
+            assert connection.execute(sa.text("SHOW lock_timeout")).scalar() == "0"
+        db.engine.dispose()
