@@ -41,6 +41,7 @@ class Finding:
     problem: str
     contract: str | None = None  # the reason given on the line, when it carries one
     end: int = 0  # the call's last line (the marker may sit on any of its lines)
+    breaks: bool = True  # the previous release fails on it (else it only locks for long)
 
     def __str__(self) -> str:
         where = ".".join(part for part in (self.table, self.column) if part) or "?"
@@ -115,9 +116,9 @@ class _Upgrade(ast.NodeVisitor):
             return self.constants.get(node.id)
         return _text(node)
 
-    def flag(self, node, table, column, problem):
+    def flag(self, node, table, column, problem, breaks=True):
         self.findings.append(Finding(self.path, node.lineno, table, column, problem,
-                                     end=getattr(node, "end_lineno", None) or node.lineno))
+                                     end=getattr(node, "end_lineno", None) or node.lineno, breaks=breaks))
 
     def visit_With(self, node: ast.With):
         tables = []
@@ -177,17 +178,18 @@ class _Upgrade(ast.NodeVisitor):
             if target not in self.created and not _true(_keyword(node, "postgresql_concurrently")):
                 self.flag(node, target, None, "builds an index on an existing table without "
                           "postgresql_concurrently=True (inside op.get_context().autocommit_block()): "
-                          "writes to the table wait until it is built")
+                          "writes to the table wait until it is built", breaks=False)
         elif name in VALIDATED:
             target = table(1, "source_table" if name == "create_foreign_key" else "table_name")
             if target not in self.created and not _true(_keyword(node, "postgresql_not_valid")):
                 self.flag(node, target, None, f"{name} on an existing table is validated under a lock "
-                          "that stops writes: add it with postgresql_not_valid=True and VALIDATE it later")
+                          "that stops writes: add it with postgresql_not_valid=True and VALIDATE it later",
+                          breaks=False)
         elif name in INDEX_BUILDING:
             target = table(0 if batched else 1)
             if target not in self.created:
                 self.flag(node, target, None, f"{name} on an existing table builds its index under a lock "
-                          "that stops writes: CREATE UNIQUE INDEX CONCURRENTLY first")
+                          "that stops writes: CREATE UNIQUE INDEX CONCURRENTLY first", breaks=False)
         elif name == "execute":
             sql = self.string(_arg(node, 0, "sqltext"))
             if sql is None:
@@ -198,7 +200,7 @@ class _Upgrade(ast.NodeVisitor):
             for match in RAW_INDEX.finditer(sql):
                 if match.group(1) not in self.created:
                     self.flag(node, match.group(1), None, "raw CREATE INDEX on an existing table without "
-                              "CONCURRENTLY: writes to the table wait until it is built")
+                              "CONCURRENTLY: writes to the table wait until it is built", breaks=False)
 
 
 def lint(path: str | Path) -> list[Finding]:
@@ -224,6 +226,18 @@ def lint(path: str | Path) -> list[Finding]:
         lines = range(finding.line, finding.end + 1)
         finding.contract = next((reasons[line] for line in lines if line in reasons), None)
     return visitor.findings
+
+
+def contract_allows(path: str | Path):
+    """Whether a problem of the previous release with (table, column) is a contract step the file marks:
+    a marked drop of a table allows all of it, of a column that column (and the table's statements,
+    which name it); a marked raw SQL statement, whose table the lint does not know, the whole step."""
+    marked = [f for f in lint(path) if f.contract and f.breaks]
+
+    def allows(table: str, column: str | None) -> bool:
+        return any(f.table is None or (f.table == table and (f.column is None or column in (None, f.column)))
+                   for f in marked)
+    return allows
 
 
 # --- the previous release against the next schema ---------------------------------------------------
