@@ -114,6 +114,8 @@ class _Upgrade(ast.NodeVisitor):
     def string(self, node):
         if isinstance(node, ast.Name):
             return self.constants.get(node.id)
+        if isinstance(node, ast.Call) and node.args and getattr(node.func, "attr", getattr(node.func, "id", "")) == "text":
+            return self.string(node.args[0])  # sa.text("...")
         return _text(node)
 
     def flag(self, node, table, column, problem, breaks=True):
@@ -273,6 +275,9 @@ def schema_breaks(before: sa.MetaData, after: sa.MetaData, dialect) -> list[tupl
                                  f"to {_type(now, dialect)}"))
             elif column.nullable and not now.nullable:
                 problems.append((name, column.name, "became NOT NULL: the previous release may write NULL"))
+            elif not now.nullable and column.server_default is not None and now.server_default is None:
+                problems.append((name, column.name, "lost its server default: the previous release's INSERTs "
+                                 "may leave it out"))
         for column in new.columns:
             if column.name not in old.columns and not column.nullable and column.server_default is None \
                     and column.computed is None and not column.primary_key:

@@ -65,6 +65,7 @@ def rename():
     op.execute("CREATE INDEX ix_orders_at ON orders (created_at)")
     op.execute("CREATE INDEX CONCURRENTLY ix_orders_paid ON orders (paid_at)")
     op.execute("ALTER TABLE orders ALTER COLUMN note TYPE text")
+    op.execute(sa.text("DROP TABLE wishes_old"))
 
 
 def downgrade():
@@ -88,6 +89,7 @@ def test_the_lint_names_each_operation_that_breaks_or_stalls_the_running_release
         (29, "wishes", None, None),
         (30, "orders", None, None),  # raw CREATE INDEX without CONCURRENTLY
         (32, None, None, None),  # raw ALTER ... TYPE
+        (33, None, None, None),  # raw DROP TABLE, in sa.text()
     }
     messages = {f.line: f.problem for f in lint(path)}
     assert "server default" in messages[14] and "postgresql_concurrently=True" in messages[11]
@@ -130,6 +132,28 @@ def test_the_previous_release_keeps_working_after_every_migration(databases, tmp
     # The check is only as good as the rows it wrote: the busiest tables must have had one.
     assert {"users", "merchant_profiles", "products", "orders", "merchant_orders", "order_lines", "payments",
             "ledger_entries", "inquiries", "cart_lines"} <= written, sorted(written)
+
+
+def test_the_schemas_before_and_after_a_step_are_compared_for_what_the_previous_release_needs():
+    def schema(after: bool) -> sa.MetaData:
+        metadata = sa.MetaData()
+        sa.Table("shops", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("name", sa.String(40) if after else sa.String(80)),
+                 sa.Column("note", sa.Text, nullable=not after),
+                 sa.Column("status", sa.String(16), nullable=False, server_default=None if after else "open"),
+                 *([sa.Column("slug", sa.String(40), nullable=False),
+                    sa.Column("colour", sa.String(20), nullable=False, server_default="red"),
+                    sa.Column("size", sa.Integer)] if after else []))
+        if not after:
+            sa.Table("tags", metadata, sa.Column("id", sa.Integer, primary_key=True))
+        return metadata
+
+    problems = {(table, column): problem for table, column, problem
+                in schema_breaks(schema(False), schema(True), sa.create_engine("sqlite://").dialect)}
+    assert set(problems) == {("shops", "name"), ("shops", "note"), ("shops", "status"), ("shops", "slug"),
+                             ("tags", None)}
+    assert "VARCHAR(80) to VARCHAR(40)" in problems[("shops", "name")]
+    assert "server default" in problems[("shops", "status")] and "server default" in problems[("shops", "slug")]
 
 
 def _step(connection, change) -> None:
