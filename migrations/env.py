@@ -87,6 +87,24 @@ def postgresql_timeouts(connection):
     connection.commit()
 
 
+def sqlite_foreign_keys(connection, on):
+    """Batch mode rebuilds a SQLite table by copying it and dropping the old one; with foreign keys
+    enforced, that drop deletes (ON DELETE CASCADE) or orphans the rows of every table pointing at it.
+    So they are off while migrating (set outside a transaction, or SQLite ignores it)."""
+    if connection.dialect.name == "sqlite":
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.close()
+
+
+def sqlite_foreign_key_check(connection):
+    """... and every row must still point at something before they are on again."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows point at nothing after migrating (table, rowid, parent): {broken[:5]}")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -113,6 +131,7 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         postgresql_timeouts(connection)
+        sqlite_foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -122,9 +141,11 @@ def run_migrations_online():
         try:
             with context.begin_transaction():
                 context.run_migrations()
-        finally:
-            if connection.dialect.name == "postgresql":  # the connection goes back to the app's pool
-                connection.rollback()
+                sqlite_foreign_key_check(connection)
+        finally:  # the connection goes back to the app's pool as it came
+            connection.rollback()
+            sqlite_foreign_keys(connection, on=True)
+            if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("RESET lock_timeout; RESET statement_timeout")
                 connection.commit()
 

@@ -486,7 +486,7 @@ class PreviousRelease:
             after = self._exercise(connection)
             for key, before in self.outcomes.items():
                 if after.get(key) != before:
-                    problems.append((key[0], f"{key[1].upper()} ended '{before}' before the step and "
-                                     f"'{after.get(key)}' after it"))
+                    now = f"'{after[key]}'" if key in after else "was not reached (an earlier statement failed)"
+                    problems.append((key[0], f"{key[1].upper()} ended '{before}' before the step and {now} after it"))
             transaction.rollback()
         return problems

@@ -2,6 +2,7 @@
 app servers run"): each step only expands, and the code before it keeps working against it."""
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -101,32 +102,39 @@ def test_the_lint_names_each_operation_that_breaks_or_stalls_the_running_release
 
 
 def test_the_previous_release_keeps_working_after_every_migration(databases, tmp_path, monkeypatch):
-    """For each revision R in order, the code before R writes a row into every table, R runs, and that code
-    reads its row back and inserts, updates, reads and deletes another as it did before R."""
+    """For each revision R in order, the code before R writes a row into every table, R runs while that code's
+    session stays open, and that code reads its row back and inserts, updates, reads and deletes another as
+    it did before R."""
     monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("expand")})
     problems, written = [], set()
     with app.app_context():
         engine = db.engine
+        # The previous release's app servers: on PostgreSQL a pool of their own whose statements are all
+        # prepared (as a long-running server's are), so that they meet the new schema through old plans.
+        servers = sa.create_engine(engine.url, connect_args={"prepare_threshold": 0}) if databases.is_postgres \
+            else engine
         for step, (revision, path) in enumerate(revisions()):
-            with engine.connect() as connection:
+            with servers.connect() as connection:
                 before = reflect(connection)
                 connection.rollback()
                 previous = PreviousRelease(before, step)
                 previous.write(connection)
-            try:
-                upgrade(directory=str(MIGRATIONS), revision=revision)
-            except SystemExit:  # Flask-Migrate logged the error above
-                pytest.fail(f"{Path(path).name} fails on a database holding the previous release's rows")
+                try:
+                    upgrade(directory=str(MIGRATIONS), revision=revision)
+                except SystemExit:  # Flask-Migrate logged the error above
+                    pytest.fail(f"{Path(path).name} fails on a database holding the previous release's rows")
+                still = previous.still_works(connection)
             with engine.connect() as connection:
                 after = reflect(connection)
                 connection.rollback()
-                broken = [(table, f"{table}.{column}: {problem}" if column else f"{table}: {problem}", column)
-                          for table, column, problem in schema_breaks(before, after, engine.dialect)]
-                broken += [(table, f"{table}: {problem}", None) for table, problem in previous.still_works(connection)]
+            broken = [(table, f"{table}.{column}: {problem}" if column else f"{table}: {problem}", column)
+                      for table, column, problem in schema_breaks(before, after, engine.dialect)]
+            broken += [(table, f"{table}: {problem}", None) for table, problem in still]
             allows = contract_allows(path)
             problems += [f"{Path(path).name}: {text}" for table, text, column in broken if not allows(table, column)]
             written |= set(previous.written)
+        servers.dispose()
         engine.dispose()
     assert problems == [], "\n".join(problems)
     # The check is only as good as the rows it wrote: the busiest tables must have had one.
@@ -199,6 +207,54 @@ def test_the_check_fails_a_step_that_drops_renames_or_requires_what_the_previous
     if databases.is_postgres:  # SQLite keeps the column's default: the previous release's INSERT still works
         assert any(table == "users" and "INSERT ended 'ok'" in problem and "23502" in problem
                    for table, problem in failing), failing
+
+
+REBUILD = '''"""Rebuilds courier_services on SQLite (batch mode copies the table and drops the old one).
+
+Revision ID: rebuild01
+Revises: {head}
+"""
+from alembic import op
+
+revision = "rebuild01"
+down_revision = "{head}"
+
+
+def upgrade():
+    with op.batch_alter_table("courier_services") as batch_op:
+        batch_op.drop_column("name_ms")  # contract: the test's own step
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_a_step_that_rebuilds_a_table_keeps_the_rows_of_the_tables_pointing_at_it(databases, tmp_path, monkeypatch):
+    """With SQLite's foreign keys on, dropping the old copy of a rebuilt table would delete the courier's
+    rates (ON DELETE CASCADE): migrations/env.py turns them off while migrating, and checks them after."""
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    head = revisions()[-1][0]
+    (directory / "versions" / "rebuild01_rebuild.py").write_text(REBUILD.format(head=head))
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("rebuild")})
+    with app.app_context():
+        upgrade(directory=str(directory), revision=head)
+        with db.engine.connect() as connection:
+            before = reflect(connection)
+            connection.rollback()
+            previous = PreviousRelease(before, 1)
+            previous.write(connection)
+            assert {"courier_services", "courier_rates"} <= set(previous.written)
+            upgrade(directory=str(directory))
+            problems = previous.still_works(connection)
+            rates = connection.execute(sa.text("SELECT count(*) FROM courier_rates")).scalar()
+            connection.rollback()
+        db.engine.dispose()
+    assert rates == 1
+    assert not any(table == "courier_rates" for table, _ in problems), problems
+    assert any(table == "courier_services" for table, _ in problems)  # it did drop name_ms
 
 
 def test_a_migration_waiting_behind_a_long_transaction_gives_up_after_the_lock_timeout(
