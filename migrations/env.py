@@ -1,9 +1,11 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import text as sa_text
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -67,6 +69,42 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def postgresql_timeouts(connection):
+    """App servers stay up while migrations run (README, "Changing the schema while app servers run").
+
+    A DDL statement waits for its lock behind every open transaction, and every query that comes after
+    it waits behind the DDL: one long report would stop the whole site. With lock_timeout the migration
+    gives up instead (the transaction rolls back; run it again); statement_timeout bounds the rest.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for setting, variable, default in (("lock_timeout", "MIGRATION_LOCK_TIMEOUT", "5s"),
+                                       ("statement_timeout", "MIGRATION_STATEMENT_TIMEOUT", "0")):
+        value = os.environ.get(variable) or default
+        # Session settings, so that they also hold inside autocommit_block() (CREATE INDEX CONCURRENTLY).
+        connection.execute(sa_text("SELECT set_config(:setting, :value, false)"),
+                           {"setting": setting, "value": value})
+    connection.commit()
+
+
+def sqlite_foreign_keys(connection, on):
+    """Batch mode rebuilds a SQLite table by copying it and dropping the old one; with foreign keys
+    enforced, that drop deletes (ON DELETE CASCADE) or orphans the rows of every table pointing at it.
+    So they are off while migrating (set outside a transaction, or SQLite ignores it)."""
+    if connection.dialect.name == "sqlite":
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.close()
+
+
+def sqlite_foreign_key_check(connection):
+    """... and every row must still point at something before they are on again."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows point at nothing after migrating (table, rowid, parent): {broken[:5]}")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,14 +130,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        postgresql_timeouts(connection)
+        sqlite_foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                sqlite_foreign_key_check(connection)
+        finally:  # the connection goes back to the app's pool as it came
+            connection.rollback()
+            sqlite_foreign_keys(connection, on=True)
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("RESET lock_timeout; RESET statement_timeout")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -19,7 +19,7 @@ COLUMNS = ["merchant_id", "status", "category", "price_idr", "moq", "made_to_ord
 # Plain index operations: a batch operation could rebuild the products table on SQLite and lose the
 # search triggers that only the search migration creates.
 def upgrade():
-    op.create_index('ix_products_facets', 'products', COLUMNS, unique=False)
+    op.create_index('ix_products_facets', 'products', COLUMNS, unique=False)  # contract: ran before app servers stayed up during migrations (the site was stopped to migrate)
     op.execute("ANALYZE")  # statistics, or SQLite's planner keeps reading the wide rows
 
 

@@ -141,8 +141,8 @@ def upgrade():
 
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('quote_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_order_lines_quote_id'), ['quote_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_order_lines_quote_id_inquiry_quotes'), 'inquiry_quotes', ['quote_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_index(batch_op.f('ix_order_lines_quote_id'), ['quote_id'], unique=False)  # contract: ran before app servers stayed up during migrations (the site was stopped to migrate)
+        batch_op.create_foreign_key(batch_op.f('fk_order_lines_quote_id_inquiry_quotes'), 'inquiry_quotes', ['quote_id'], ['id'], ondelete='SET NULL')  # contract: ran before app servers stayed up during migrations (the site was stopped to migrate)
 
     # ### end Alembic commands ###
 

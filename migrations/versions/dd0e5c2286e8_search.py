@@ -57,7 +57,7 @@ def upgrade():
             op.execute(trigger)
         op.execute("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
     elif dialect == "postgresql":
-        op.execute(f"CREATE INDEX ix_products_search ON products USING gin (({PG_DOCUMENT}))")
+        op.execute(f"CREATE INDEX ix_products_search ON products USING gin (({PG_DOCUMENT}))")  # contract: ran before app servers stayed up during migrations (the site was stopped to migrate)
 
 
 def downgrade():
