@@ -49,6 +49,7 @@ that reader (a name, later a cart badge) is never stored or shown to anyone else
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ from markupsafe import escape
 
 from ..extensions import cache
 from .signals import catalog_changed, showcases_changed, synonyms_changed
-from .ui import fill_registered
+from .ui import registered_placeholders
 
 VERSION_PREFIX = "version:"
 LISTING = "listing"
@@ -177,11 +178,29 @@ def storing_whole_page() -> bool:
     return bool(g.get("serumpun_page_cache"))
 
 
+PLACEHOLDER = re.compile("\x00[a-z-]+\x00")  # every mark is a word between NULs, which no page has
+
+
 def fill_placeholders(html: str) -> str:
-    """This request's CSRF token and return address, in a page or header rendered for many requests."""
-    here = request.full_path if request.query_string else request.path
-    html = html.replace(CSRF_PLACEHOLDER, str(escape(generate_csrf()))).replace(NEXT_PLACEHOLDER, str(escape(here)))
-    return fill_registered(html)
+    """This request's CSRF token, return address and registered marks (the cart's count), in a page or
+    header rendered for many requests: one pass over the page, each mark's value made once."""
+    registered = registered_placeholders()
+    values: dict[str, str] = {}
+
+    def value(match: re.Match) -> str:
+        mark = match.group(0)
+        if mark not in values:
+            if mark == CSRF_PLACEHOLDER:
+                values[mark] = str(escape(generate_csrf()))
+            elif mark == NEXT_PLACEHOLDER:
+                values[mark] = str(escape(request.full_path if request.query_string else request.path))
+            elif mark in registered:
+                values[mark] = registered[mark]()
+            else:
+                values[mark] = mark
+        return values[mark]
+
+    return PLACEHOLDER.sub(value, html)
 
 
 def cached_page(describe: Callable[..., PageKey | None]):

@@ -59,12 +59,9 @@ def add_placeholder(app: Flask, token: str, fill: Callable[[], str]) -> None:
     _registry(app)["placeholders"][token] = fill
 
 
-def fill_registered(html: str) -> str:
-    """Every registered mark in the html, filled for this request."""
-    for token, fill in _registry(current_app)["placeholders"].items():
-        if token in html:
-            html = html.replace(token, fill())
-    return html
+def registered_placeholders() -> dict[str, Callable[[], str]]:
+    """Every registered mark and what fills it."""
+    return _registry(current_app)["placeholders"]
 
 
 def keep_at_sign_in(app: Flask, key: str) -> None:

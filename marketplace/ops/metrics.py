@@ -63,13 +63,9 @@ def registry_for(app: Flask) -> CollectorRegistry:
 def register_metrics(app: Flask) -> None:
     """Count every request; serve /metrics to a scraper holding METRICS_TOKEN (no token set: no /metrics)."""
 
-    @app.before_request
-    def start_clock():
-        g.metrics_started = time.perf_counter()
-
     @app.after_request
     def count(response):
-        started = getattr(g, "metrics_started", None)
+        started = g.get("request_started")  # set by ops.logs' first hook
         # The rule's endpoint, never the raw path: a scanner's random URLs must not grow the label set.
         endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
         # Likewise the method: any token a client invents is "other".
