@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -61,6 +60,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from ..extensions import cache
+from . import replica
 from .replica import primary_reads_if_changed
 from .signals import catalog_changed, showcases_changed, synonyms_changed
 from .ui import fill_registered
@@ -86,7 +86,7 @@ def shelf_version(merchant_id: int) -> str:
 
 def _new_token() -> str:
     # Its time first: an entry built within seconds of a change is built from the primary (core.replica).
-    return f"{int(time.time()):x}.{secrets.token_hex(8)}"
+    return f"{int(replica.now()):x}.{secrets.token_hex(8)}"
 
 
 def _token_time(token) -> float:

@@ -77,6 +77,11 @@ class RoutingSession(Session):
                 and isinstance(clause, Select | CompoundSelect) and getattr(clause, "_for_update_arg", None) is None)
 
 
+def now() -> float:
+    """The wall clock of every window here (the tests move it on)."""
+    return time.time()
+
+
 def read_your_writes_seconds(app: Flask) -> int:
     return int(app.config["DATABASE_REPLICA_MAX_LAG"]) + CHECK_SECONDS
 
@@ -142,7 +147,7 @@ def _wrote_recently(app: Flask) -> bool:
     if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return False  # no session to read (and reading it would add "Vary: Cookie" to the API's answers)
     wrote_at = session.get(WROTE_AT)
-    return isinstance(wrote_at, int | float) and time.time() - wrote_at < read_your_writes_seconds(app)
+    return isinstance(wrote_at, int | float) and now() - wrote_at < read_your_writes_seconds(app)
 
 
 def _may_read_replica(app: Flask, health: ReplicaHealth) -> bool:
@@ -157,7 +162,7 @@ def primary_reads_if_changed(changed_at: Iterable[float]) -> Iterator[None]:
     """Read from the primary inside this block if anything it shows changed within the read-your-writes
     window (core.cache builds shared entries in it)."""
     switch = (has_request_context() and g.get(_ON_REPLICA, False)
-              and any(time.time() - moment < read_your_writes_seconds(current_app) for moment in changed_at))
+              and any(now() - moment < read_your_writes_seconds(current_app) for moment in changed_at))
     if switch:
         setattr(g, _PRIMARY_BLOCKS, g.get(_PRIMARY_BLOCKS, 0) + 1)
     try:
@@ -225,5 +230,5 @@ def register_replica(app: Flask) -> None:
     @app.after_request
     def remember_write(response):
         if g.get(_COMMITTED_WRITE):
-            session[WROTE_AT] = round(time.time(), 1)
+            session[WROTE_AT] = round(now(), 1)
         return response
