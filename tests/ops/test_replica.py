@@ -338,6 +338,16 @@ def test_a_lagging_or_stopped_replica_sends_catalog_reads_to_the_primary(setup, 
     # Stopped: the server stays ready, and the catalog answers from the primary.
     run("pg_ctlcluster", "--skip-systemctl-redirect", clusters, REPLICA, "stop")
     try:
+        # A worker that checked a moment before it stopped: the request that meets the dead replica may
+        # fail, and it switches this worker to the primary at once, without waiting for the next check.
+        health = replica.replica_health(app)
+        health.state, health.checked_at = "ok", time.monotonic()
+        assert visitor.get("/products?q=gone").status_code in (200, 500)
+        assert health.state == "unavailable"
+        served.clear()
+        assert visitor.get("/products?q=still").status_code == 200
+        assert served.engines() == {"primary"}
+
         ready = app.test_client().get("/readyz")
         assert ready.status_code == 200
         assert ready.json["database"] == "ok"
