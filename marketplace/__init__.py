@@ -50,12 +50,14 @@ def register_extensions(app: Flask) -> None:
     from .accounts.services import load_user_by_session_id
     from .core.errors import unauthorized
     from .core.i18n import select_locale
+    from .core.replica import register_replica
     from .core.schema import include_object
     from .core.transactions import install_transaction_hooks
     from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     install_transaction_hooks(Session)
+    register_replica(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .core.sqlite import configure_sqlite
 

@@ -42,6 +42,10 @@ class BaseConfig:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str = ""
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A PostgreSQL streaming replica for the catalog's reads (see marketplace/core/replica.py); unset: none.
+    DATABASE_REPLICA_URL = ""
+    # A replica further behind the primary than this many seconds is not read from until it catches up.
+    DATABASE_REPLICA_MAX_LAG = 5
 
     # Sessions and cookies: the browser never lets scripts read them.
     SESSION_COOKIE_NAME = "serumpun_session"
@@ -200,6 +204,8 @@ FROM_ENVIRONMENT = {
     "LOG_REQUESTS": _bool,
     "METRICS_TOKEN": os.environ.get,
     "SENTRY_DSN": os.environ.get,
+    "DATABASE_REPLICA_URL": os.environ.get,
+    "DATABASE_REPLICA_MAX_LAG": _int,
     "SENTRY_TRACES_SAMPLE_RATE": os.environ.get,
     "MAX_CONTENT_LENGTH": _int,
     "MAX_UPLOAD_PIXELS": _int,
@@ -309,6 +315,16 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
             raise ConfigError("SECRET_KEY must be set in production (SERUMPUN_ENV=production).")
         config["SECRET_KEY"] = _dev_secret_key(folder)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["DATABASE_REPLICA_URL"]:
+        config["DATABASE_REPLICA_URL"] = normalise_database_url(config["DATABASE_REPLICA_URL"])
+        if not (config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+                and config["DATABASE_REPLICA_URL"].startswith("postgresql")):
+            raise ConfigError("DATABASE_REPLICA_URL is a PostgreSQL streaming replica of a PostgreSQL DATABASE_URL.")
+        # A Flask-SQLAlchemy bind of its own: its engine and pool, made and disposed of with the app's.
+        # The short connect timeout keeps an unreachable replica from holding a request for minutes.
+        config["SQLALCHEMY_BINDS"] = {**config.get("SQLALCHEMY_BINDS", {}), "replica": {
+            **config["SQLALCHEMY_ENGINE_OPTIONS"], "url": config["DATABASE_REPLICA_URL"],
+            "connect_args": {"connect_timeout": 3}}}
     return config
 
 

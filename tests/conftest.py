@@ -39,6 +39,7 @@ from contextlib import contextmanager
 
 os.environ["SERUMPUN_ENV"] = "test"
 os.environ.pop("DATABASE_URL", None)
+os.environ.pop("DATABASE_REPLICA_URL", None)
 
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402

@@ -61,6 +61,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from ..extensions import cache
+from . import replica
+from .replica import primary_reads_if_changed
 from .signals import catalog_changed, showcases_changed, synonyms_changed
 from .ui import registered_placeholders
 
@@ -84,7 +86,16 @@ def shelf_version(merchant_id: int) -> str:
 
 
 def _new_token() -> str:
-    return secrets.token_hex(8)
+    # Its time first: an entry built within seconds of a change is built from the primary (core.replica).
+    return f"{int(replica.now()):x}.{secrets.token_hex(8)}"
+
+
+def _token_time(token) -> float:
+    head, dot, _ = str(token).partition(".")
+    try:
+        return int(head, 16) if dot else 0.0
+    except ValueError:
+        return 0.0
 
 
 def version_tokens(names: Iterable[str]) -> tuple:
@@ -143,19 +154,26 @@ def forget_synonyms(sender, **_) -> None:
 synonyms_changed.connect(forget_synonyms)
 
 
-def cache_key(namespace: str, parts: tuple, versions: Iterable[str] = ()) -> str:
+def _key_and_times(namespace: str, parts: tuple, versions: Iterable[str]) -> tuple[str, list[float]]:
+    """The entry's key, and when each version it depends on last changed."""
     versions = tuple(versions)
-    digest = hashlib.sha1(repr((parts, versions, version_tokens(versions))).encode()).hexdigest()
-    return f"{namespace}:{digest}"
+    tokens = version_tokens(versions)
+    digest = hashlib.sha1(repr((parts, versions, tokens)).encode()).hexdigest()
+    return f"{namespace}:{digest}", [_token_time(token) for token in tokens]
+
+
+def cache_key(namespace: str, parts: tuple, versions: Iterable[str] = ()) -> str:
+    return _key_and_times(namespace, parts, versions)[0]
 
 
 def cached(namespace: str, parts: tuple, build: Callable[[], object], *, versions: Iterable[str] = (),
            timeout: int | None = None):
     """build(), kept under a key made of the namespace, the parts and the tokens of the versions it depends on."""
-    key = cache_key(namespace, parts, versions)
+    key, changed_at = _key_and_times(namespace, parts, versions)
     value = cache.get(key)
     if value is None:
-        value = build()
+        with primary_reads_if_changed(changed_at):
+            value = build()
         cache.set(key, value, timeout=timeout)
     return value
 
@@ -219,12 +237,13 @@ def cached_page(describe: Callable[..., PageKey | None]):
             described = describe(*args, **kwargs)
             if described is None:
                 return view(*args, **kwargs)
-            key = cache_key("page", (request.endpoint, described.parts), described.versions)
+            key, changed_at = _key_and_times("page", (request.endpoint, described.parts), described.versions)
             page = cache.get(key)
             if page is None:
                 g.serumpun_page_cache = True
                 try:
-                    response = make_response(view(*args, **kwargs))
+                    with primary_reads_if_changed(changed_at):
+                        response = make_response(view(*args, **kwargs))
                 finally:
                     g.serumpun_page_cache = False
                 if response.status_code != 200 or response.mimetype != "text/html":

@@ -5,6 +5,7 @@ import redis
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
+from ..core.replica import replica_health
 from ..extensions import csrf, db, limiter
 from ..media.storage import storage
 
@@ -56,14 +57,28 @@ def _storage() -> str:
         return "unavailable"
 
 
+def _replica() -> dict:
+    """With DATABASE_REPLICA_URL: how the replica is, and where catalog reads go because of it."""
+    health = replica_health(current_app)
+    if health is None:
+        return {}
+    state = health.check()
+    return {"replica": state, "replica_lag_seconds": None if health.lag is None else round(health.lag, 3),
+            "catalog_reads": "replica" if state == "ok" else "primary"}
+
+
 @bp.route("/readyz")
 @limiter.exempt
 @csrf.exempt
 def readyz():
-    """200 when the database, Redis (if used) and media storage all answer; 503 naming what does not."""
+    """200 when the database, Redis (if used) and media storage all answer; 503 naming what does not.
+
+    A replica that lags or is down is reported but leaves the server ready: catalog reads fall back to the
+    primary (core.replica), so taking every app server out of the balancer for it would help nobody.
+    """
     parts = {"database": _database(), "redis": _redis(), "storage": _storage()}
     ready = all(state in ("ok", "not used") for state in parts.values())
-    response = jsonify(status="ready" if ready else "unavailable", **parts)
+    response = jsonify(status="ready" if ready else "unavailable", **parts, **_replica())
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503
 
