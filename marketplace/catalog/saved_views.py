@@ -17,7 +17,7 @@ from ..core.security import safe_next_url
 from ..core.ui import add_navigation, keep_at_sign_in
 from ..core.unit_of_work import unit_of_work
 from ..extensions import login_manager
-from . import saved
+from . import pages, saved
 
 bp = Blueprint("saved", __name__, url_prefix="/account/saved")
 
@@ -47,7 +47,8 @@ def _back(default: str) -> str:
 @bp.route("/")
 def index():
     """The products the buyer has saved, while buyers may still see them."""
-    return render_template("buyer/saved.html", products=saved.saved_products(current_user),
+    products = saved.saved_products(current_user)
+    return render_template("buyer/saved.html", products=products, cards=pages.card_prices(products),
                            form=FlaskForm(), language=str(get_locale() or "en"), today=utcnow().date())
 
 

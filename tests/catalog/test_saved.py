@@ -1,6 +1,8 @@
 """A buyer's saved products: save from the product page, see them on the list, remove them."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -49,6 +51,7 @@ def test_buyer_saves_a_product_from_its_page_and_finds_it_on_the_list(buyer, cof
     listed = text_of(buyer.get("/account/saved/"))
     assert COFFEE in listed
     assert "You have not saved any products yet." not in listed
+    assert re.search(r"Delivered to Selangor from RM\d", listed)  # the card's delivered price, as in listings
 
 
 def test_saving_twice_keeps_one_entry(app, buyer, coffee):
