@@ -1,9 +1,13 @@
 """Which language a page is shown in."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_NAMES = {
     # Each language is named in itself, so that a reader can always find theirs.
@@ -31,4 +35,12 @@ def select_locale() -> str:
         return cookie
     # Partner systems calling the API read English unless they ask otherwise.
     default = "en" if request.path.startswith("/api/") else current_app.config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(languages) or default
+    header = request.headers.get("Accept-Language")
+    return (browser_language(header, languages) if header else None) or default
+
+
+@lru_cache(maxsize=1024)
+def browser_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """The best of our languages for an Accept-Language header. Browsers send a handful of distinct
+    headers, and matching one is dear (about 0.1 ms, a cached page's whole budget), so each is matched once."""
+    return parse_accept_header(header[:500], LanguageAccept).best_match(languages)
