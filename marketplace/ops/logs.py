@@ -1,6 +1,6 @@
 """A request id on every request and log line, and logs as JSON lines for a log collector.
 
-The id comes from the load balancer (HAProxy sets X-Request-ID, see deploy/haproxy.cfg) or is made here;
+The id comes from the load balancer (HAProxy sets X-Request-ID, see deploy/haproxy.cfg.in) or is made here;
 it goes back in the response, so a buyer's report and every server's log line can be matched.
 """
 from __future__ import annotations
