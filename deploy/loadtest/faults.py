@@ -42,6 +42,7 @@ class Record:
         self.server_errors: list[tuple[float, str]] = []  # (time, what)
         self.orders: dict[str, str] = {}  # checkout key -> order path the buyer was sent to
         self.unanswered: list[str] = []  # checkout keys that never got an answer
+        self.crashed: list[str] = []  # buyers whose loop ended on an error of the script's own
 
     def error(self, what: str) -> None:
         with self.lock:
@@ -66,6 +67,14 @@ def ask(browser: Browser, record: Record, path: str, form: dict | None = None, t
 
 
 def buyer(base: str, email: str, plan: dict, stop: threading.Event, record: Record, seed: int) -> None:
+    try:
+        shop(base, email, plan, stop, record, seed)
+    except BaseException as error:  # noqa: BLE001  reported: a buyer that stopped early proves nothing
+        with record.lock:
+            record.crashed.append(f"{email}: {error!r}")
+
+
+def shop(base: str, email: str, plan: dict, stop: threading.Event, record: Record, seed: int) -> None:
     rng = random.Random(seed)
     browser = Browser(base)
     browser.sign_in(email, plan["password"])
@@ -153,6 +162,8 @@ def main() -> int:
         in_window = len(record.server_errors) - len(late)
         if late:
             problems.append(f"{len(late)} server errors outside the fault's window, e.g. {late[:3]}")
+        if record.crashed:
+            problems.append(f"{len(record.crashed)} buyers stopped on an error: {record.crashed[:3]}")
         if record.unanswered:
             problems.append(f"{len(record.unanswered)} checkouts never answered")
         placed = orders_in_database(env, plan["after_order_id"])
