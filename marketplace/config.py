@@ -81,6 +81,7 @@ class BaseConfig:
     CACHE_THRESHOLD = 5000
     CACHE_KEY_PREFIX = "serumpun:"
 
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
@@ -198,6 +199,8 @@ class ProductionConfig(BaseConfig):
 # Settings that the environment may set, and how to read each.
 FROM_ENVIRONMENT = {
     "LOG_FORMAT": os.environ.get,
+    # Only for load tests on one machine, where every simulated buyer has the same address (as make bench).
+    "RATELIMIT_ENABLED": _bool,
     # Only for a production setup tried over plain http on one machine (make cluster): cookies without Secure.
     "SESSION_COOKIE_SECURE": _bool,
     "REMEMBER_COOKIE_SECURE": _bool,
