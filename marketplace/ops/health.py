@@ -1,4 +1,5 @@
-"""/readyz: may this server take traffic? The load balancer asks it every few seconds."""
+"""/healthz: is this process alive and does it reach its database? /readyz: may this server take traffic
+(the load balancer asks it every few seconds)?"""
 from __future__ import annotations
 
 import redis
@@ -26,7 +27,7 @@ def _database() -> str:
         db.session.execute(text("SELECT 1"))
         return "ok"
     except Exception as exc:  # the answer must come back whatever broke
-        current_app.logger.warning("Readiness: database unreachable: %s", exc)
+        current_app.logger.warning("Health check: database unreachable: %s", exc)
         db.session.rollback()
         return "unavailable"
 
@@ -67,6 +68,21 @@ def _replica() -> dict:
             "catalog_reads": "replica" if state == "ok" else "primary"}
 
 
+def _no_store(response, status: int):
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
+@bp.route("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    """Whether the app can reach its database, for monitors."""
+    database = _database()
+    return _no_store(jsonify(status="ok" if database == "ok" else "degraded", database=database),
+                     200 if database == "ok" else 503)
+
+
 @bp.route("/readyz")
 @limiter.exempt
 @csrf.exempt
@@ -78,9 +94,8 @@ def readyz():
     """
     parts = {"database": _database(), "redis": _redis(), "storage": _storage()}
     ready = all(state in ("ok", "not used") for state in parts.values())
-    response = jsonify(status="ready" if ready else "unavailable", **parts, **_replica())
-    response.headers["Cache-Control"] = "no-store"
-    return response, 200 if ready else 503
+    return _no_store(jsonify(status="ready" if ready else "unavailable", **parts, **_replica()),
+                     200 if ready else 503)
 
 
 def register(app: Flask) -> None:

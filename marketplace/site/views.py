@@ -1,12 +1,11 @@
 """Pages for everyone: home, language choice and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import text
 
 from ..accounts import services as accounts
 from ..accounts.forms import CurrencyForm, LanguageForm
@@ -19,7 +18,6 @@ from ..core.security import safe_next_url
 from ..core.taxonomy import CATEGORIES
 from ..core.ui import add_navigation
 from ..core.unit_of_work import unit_of_work
-from ..extensions import csrf, db, limiter
 from ..rates.currency import remember_currency_cookie
 from ..showcases import queries as showcases
 from ..showcases.services import THEMES
@@ -87,25 +85,7 @@ def set_currency():
     return _remember_choice(CurrencyForm(), "currency", accounts.set_currency, remember_currency_cookie)
 
 
-@bp.route("/healthz")
-@limiter.exempt
-@csrf.exempt
-def healthz():
-    """Whether the app can reach its database, for load balancers and monitors."""
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:  # the answer must come back even when the database is down
-        current_app.logger.warning("Health check: database unreachable: %s", exc)
-        db.session.rollback()
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    response = jsonify(status="ok" if status == 200 else "degraded", database=database)
-    response.headers["Cache-Control"] = "no-store"
-    return response, status
-
-
 def register(app: Flask) -> None:
-    """The home page, language and currency choices, and the health check."""
+    """The home page and the language and currency choices."""
     app.register_blueprint(bp)
     add_navigation(app, (None, "buyer"), "site.home", _l("Home"), 10)

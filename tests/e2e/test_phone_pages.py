@@ -43,7 +43,7 @@ SKIPPED = {
     "static": "the stylesheet, scripts and icons",
     "media.serve": "a product photo file",
     "documents.open_document": "a merchant's document (a PDF or a photo) as a file",
-    "site.healthz": "JSON for load balancers",
+    "ops.healthz": "JSON for load balancers",
     "products.shipping_preview": "a fragment the product form's script fetches; it shows inside /merchant/products/new",
     "products.export_csv": "a CSV download",
     "couriers.export_csv": "a CSV download",
