@@ -217,3 +217,11 @@ def open_menu(page):
     if toggle.is_visible() and page.locator("details.menu[open]").count() == 0:
         toggle.click()
     return page
+
+
+def fits_the_screen(page) -> bool:
+    """True when the page does not scroll sideways, measured as a person sees it: after the page has loaded.
+    A click's navigation can put the heading in the DOM before serumpun.css applies, and a page measured then
+    lays its photos out at their natural width (CI saw a product page 'overflow' that way)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

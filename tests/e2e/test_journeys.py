@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import open_menu
+from tests.helpers import fits_the_screen, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -295,6 +295,6 @@ def test_an_english_reader_finds_a_sambal_written_only_in_indonesian_marked_as_s
     expect(heading).to_have_text("Sambal Dadak Kering 100 gin Indonesian")
     assert heading.get_attribute("lang") == "id"
     expect(page.locator(".prose[lang='id']")).to_contain_text("Sambal dadak khas Sunda")
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     screenshot(page, "product-page-indonesian-only-en")
     context.close()

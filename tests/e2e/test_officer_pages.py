@@ -9,11 +9,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import DEMO_PASSWORD, open_menu
+from tests.helpers import DEMO_PASSWORD, fits_the_screen, open_menu
 
 pytestmark = pytest.mark.e2e
 
-FITS_THE_SCREEN = "document.documentElement.scrollWidth <= window.innerWidth"
 # Every table of the page: stacked on a phone (each row a block, each cell led by its column's name), and no
 # table wider than its frame (nothing hidden behind a sideways scroll).
 TABLES_STACK = """() => [...document.querySelectorAll('table.table')].map(table => ({
@@ -38,7 +37,7 @@ def sign_in(browser, base: str, email: str, width: int = 360):
 
 
 def check_phone_layout(page, path: str) -> None:
-    assert page.evaluate(FITS_THE_SCREEN), path
+    assert fits_the_screen(page), path
     tables = page.evaluate(TABLES_STACK)
     assert all(t["stacked"] and t["fits"] and t["labelled"] and t["headHidden"] for t in tables), (path, tables)
 

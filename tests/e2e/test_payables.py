@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import fits_the_screen
+
 from ..payables.conftest import paid, two_shops  # noqa: F401  fixtures used here
 
 pytestmark = pytest.mark.e2e
-
-FITS_THE_SCREEN = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def sign_in(page, url: str, email: str, button: str) -> None:
@@ -25,7 +25,7 @@ def test_an_officer_records_a_payout_on_a_phone_and_the_merchant_sees_it(browser
     sign_in(page, live_server.url, "officer@serumpun.example", "Sign in")
     page.goto(live_server.url + "/officer/payables")
     expect(page.get_by_role("heading", level=1)).to_have_text("Payables")
-    assert page.evaluate(FITS_THE_SCREEN)
+    assert fits_the_screen(page)
     screenshot(page, "officer-payables")
     page.set_viewport_size({"width": 360, "height": 780})
     page.get_by_role("link", name="Keripik Ceu Enok").first.click()
@@ -33,7 +33,7 @@ def test_an_officer_records_a_payout_on_a_phone_and_the_merchant_sees_it(browser
     page.get_by_label("Bank reference").fill("BCA 0412-88231")
     page.get_by_role("button", name="Record payout").click()
     expect(page.get_by_text("Payout recorded.")).to_be_visible()
-    assert page.evaluate(FITS_THE_SCREEN)
+    assert fits_the_screen(page)
     screenshot(page, "officer-statement")
     context.close()
 
@@ -44,6 +44,6 @@ def test_an_officer_records_a_payout_on_a_phone_and_the_merchant_sees_it(browser
     expect(page.get_by_role("heading", level=1)).to_have_text("Mutasi saldo")
     expect(page.get_by_text("BCA 0412-88231")).to_be_visible()
     expect(page.get_by_text("Pencairan").first).to_be_visible()
-    assert page.evaluate(FITS_THE_SCREEN)
+    assert fits_the_screen(page)
     screenshot(page, "merchant-statement")
     context.close()

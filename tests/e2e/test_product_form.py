@@ -8,6 +8,7 @@ MOST_HEIGHT = 2500
 
 
 def sizes(page) -> dict:
+    page.wait_for_load_state("load")  # measured after serumpun.css applies, as a person sees it
     return page.evaluate("""() => ({height: document.scrollingElement.scrollHeight,
                                    width: document.documentElement.scrollWidth, viewport: window.innerWidth})""")
 

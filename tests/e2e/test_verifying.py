@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.demo.verification import certificate_pdf
-from tests.helpers import DEMO_PASSWORD
+from tests.helpers import DEMO_PASSWORD, fits_the_screen
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +20,6 @@ def sign_in(browser, base: str, email: str, locale: str, width: int):
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
     return context, page
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_an_officer_verifies_a_merchant_that_sent_its_profile(browser, live_server, demo, screenshot):
@@ -48,7 +44,7 @@ def test_an_officer_verifies_a_merchant_that_sent_its_profile(browser, live_serv
     page.get_by_role("button", name="Unggah dokumen").click()
     expect(page.get_by_text("Dokumen diunggah.")).to_be_visible()
     expect(page.get_by_role("link", name="NIB-Cibaduyut.pdf")).to_be_visible()
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     screenshot(page, "merchant-export-readiness")
     page.locator("#send").get_by_role("button", name="Ajukan pemeriksaan").click()
     expect(page.get_by_text("Sudah diajukan. Petugas akan memeriksa profil")).to_be_visible()
@@ -63,7 +59,7 @@ def test_an_officer_verifies_a_merchant_that_sent_its_profile(browser, live_serv
     expect(page.get_by_text("300 pieces")).to_be_visible()
     screenshot(page, "officer-verification-review")
     page.set_viewport_size({"width": 360, "height": 780})
-    assert no_sideways_scroll(page), page.evaluate("""[...document.querySelectorAll('body *')].filter(
+    assert fits_the_screen(page), page.evaluate("""[...document.querySelectorAll('body *')].filter(
         e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(
         e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -79,7 +75,7 @@ def test_an_officer_verifies_a_merchant_that_sent_its_profile(browser, live_serv
     officer, page = sign_in(browser, base, "officer@serumpun.example", "en-MY", 360)
     page.goto(base + "/officer/merchants/")
     expect(page.get_by_role("link", name="Cibaduyut Leather Works")).to_be_visible()
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     screenshot(page, "officer-verification-queue")
     officer.close()
 
