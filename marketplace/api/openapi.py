@@ -115,7 +115,7 @@ SCHEMAS = {
                 "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
                 "estimated": {"type": "boolean", "description": (
                     "true when total is an estimate, rounded to two significant figures (a search matching "
-                    "more than 2,000 products on PostgreSQL)")},
+                    "more than 1,000 products on PostgreSQL)")},
                 "facets_estimated": {"type": "boolean", "description": "true when the facet counts are estimates"},
                 "sort": {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}}},
             "facets": {"type": "object", "required": ["category", "flags", "ships_within"], "properties": {

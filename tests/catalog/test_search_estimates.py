@@ -96,3 +96,45 @@ def test_a_search_within_the_sample_or_ending_on_its_page_is_counted_exactly(app
     monkeypatch.setattr(search, "SAMPLE", 120)
     assert heading(client, f"/products?page={last}") == f"{total} products"
     assert heading(client, "/products?q=nothingmatchesthis") == "0 products for “nothingmatchesthis”"
+
+
+def test_many_matches_list_the_names_first_newest_first_over_pages_that_neither_repeat_nor_skip(
+        app, client, large_catalog, monkeypatch):
+    def page_of(query: str) -> tuple[list[dict], dict]:
+        body = client.get("/api/v1/products?per_page=10&" + query).get_json()
+        return body["data"], body["meta"]
+
+    monkeypatch.setattr(search, "RANK_LIMIT", 10**6)  # ranked one by one: every match, once
+    ranked, meta = [], None
+    for page in range(1, 20):
+        with app.app_context():
+            cache.clear()
+        rows, meta = page_of(f"q=kopi&page={page}")
+        ranked += rows
+        if page >= meta["pages"]:
+            break
+    assert len(ranked) == meta["total"] > 30
+
+    monkeypatch.setattr(search, "RANK_LIMIT", 30)
+    walked = []
+    for page in range(1, meta["pages"] + 1):
+        with app.app_context():
+            cache.clear()
+        rows, _ = page_of(f"q=kopi&page={page}")
+        walked += rows
+    assert sorted(p["id"] for p in walked) == sorted(p["id"] for p in ranked)  # each match once
+
+    def named(product: dict) -> bool:
+        return any(word in (product["name"]["id"] + " " + (product["name"]["en"] or "")).lower()
+                   for word in ("kopi", "coffee"))
+
+    marks = [named(p) for p in walked]
+    assert marks == sorted(marks, reverse=True) and True in marks and False in marks  # teas (category words) last
+    for part in (True, False):
+        dates = [p["published_at"] for p in walked if named(p) is part]
+        assert dates == sorted(dates, reverse=True)
+
+    client.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ms"
+    with app.app_context():
+        cache.clear()
+    assert "Terlalu banyak produk sepadan" in text_of(client.get("/products?q=kopi"))
