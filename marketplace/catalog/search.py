@@ -496,20 +496,35 @@ def _count_from_sample(filters: Filters, slots: list[Slot], base, flags):
     rows = rows[:SAMPLE]
     scale = planned_matches(slots, base) / len(rows) if estimated else 1
     active = [FLAGS.index(name) for name in FLAGS if getattr(filters, name)]
+    within = filters.ships_within
+    total = 0
+    flag_counts = dict.fromkeys(FLAGS, 0)
+    ship_counts = dict.fromkeys(SHIP_OPTIONS, 0)
+    category_counts = dict.fromkeys(CATEGORIES, 0)
+    # One pass: a facet counts the products that pass every other filter (a flag's own is never among
+    # those a product fails, since the product has it).
+    for code, ready_in, *marks in rows:
+        if not all(marks[i] for i in active):
+            continue
+        ships = within is None or ready_in <= within
+        if ships and code in category_counts:
+            category_counts[code] += 1
+        if filters.category is not None and code != filters.category:
+            continue
+        for option in SHIP_OPTIONS:
+            ship_counts[option] += ready_in <= option
+        if ships:
+            total += 1
+            for name, mark in zip(FLAGS, marks, strict=True):
+                flag_counts[name] += mark
+    if estimated:
+        def scaled(n: int) -> int:
+            return about(round(n * scale))
 
-    def count(category=filters.category, skip: str | None = None, within: int | None = filters.ships_within,
-              also: str | None = None) -> int:
-        found = 0
-        for code, ready_in, *marks in rows:
-            if (category is None or code == category) and (within is None or ready_in <= within) \
-                    and all(marks[i] for i in active if FLAGS[i] != skip) and (also is None or marks[FLAGS.index(also)]):
-                found += 1
-        return about(round(found * scale)) if estimated else found
-
-    total = count()
-    flag_counts = {name: count(skip=name, also=name) for name in FLAGS}
-    ship_counts = {option: count(within=option) for option in SHIP_OPTIONS}
-    category_counts = {code: count(category=code) for code in CATEGORIES}
+        total = scaled(total)
+        flag_counts = {name: scaled(n) for name, n in flag_counts.items()}
+        ship_counts = {days: scaled(n) for days, n in ship_counts.items()}
+        category_counts = {code: scaled(n) for code, n in category_counts.items()}
     return total, flag_counts, ship_counts, category_counts, estimated
 
 
