@@ -395,10 +395,9 @@ def _walking_publication_order(statement):
     """
     connection = db.session.connection(bind_arguments={"clause": statement})
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql("RESET enable_seqscan; RESET enable_bitmapscan")
+    yield
+    # (A query that failed took its transaction, and these settings with it.)
+    connection.exec_driver_sql("RESET enable_seqscan; RESET enable_bitmapscan")
 
 
 class Explain(Executable, ClauseElement):
