@@ -234,6 +234,8 @@ FROM_ENVIRONMENT = {
     "MAIL_DEFAULT_SENDER": os.environ.get,
     "MAIL_TIMEOUT": _int,
     "JOBS_NAME": os.environ.get,
+    "JOBS_BACKEND": os.environ.get,  # REDIS_URL sets both outside tests
+    "JOBS_REDIS_URL": os.environ.get,
     "JOBS_RETRIES": _int,
     "JOBS_RETRY_DELAY": _int,
     "JOBS_IN_PROCESS": _bool,
