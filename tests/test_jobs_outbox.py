@@ -142,7 +142,7 @@ def test_a_scheduled_job_whose_schedule_was_lost_runs_after_its_time(app_factory
 
 
 def test_two_consumers_never_run_one_job_twice(app_factory, queue):
-    """The same job delivered three times (swept while its first message still waited) to two consumers."""
+    """The same job delivered three times to two consumers, two workers each: it runs once."""
     token = uuid.uuid4().hex
     HELD[token], STARTED[token] = threading.Event(), threading.Event()
     first = app_factory(**queue, JOBS_SWEEP_AFTER=0)
@@ -150,9 +150,12 @@ def test_two_consumers_never_run_one_job_twice(app_factory, queue):
     with first.app_context():
         jobs_of(first).enqueue("tests.held", token)
         db.session.commit()
-    assert jobs_of(first).sweep() == (1, 0)
-    assert jobs_of(second).sweep() == (1, 0)
-    assert jobs_of(first).huey.pending_count() == 3
+    [row] = rows(first)
+    assert jobs_of(first).sweep() == (0, 0)  # its message waits in the queue: no copy is added
+    huey = jobs_of(first).huey
+    for _ in range(2):  # a message delivered again (after a sweep, by a queue that redelivers)
+        huey.enqueue(jobs_of(first).task("tests.held").s(outbox_id=row.id))
+    assert huey.pending_count() == 3
 
     signals = [Signals(first), Signals(second)]
     consumers = [jobs_of(app).start_consumer(workers=2) for app in (first, second)]
@@ -278,7 +281,7 @@ def test_a_worker_killed_while_sending_a_mail_leaves_it_to_another_which_sends_i
         rescuer.send_signal(signal.SIGINT)
         output = rescuer.communicate(timeout=60)[0].decode()
     assert rescuer.returncode == 0, output
-    assert "queueing it again" in output
+    assert "outlived its lease; queueing it again" in output
     [envelope] = inbox.messages
     sent = message_from_bytes(envelope.content, policy=policy.default)
     tried = message_from_bytes(first_attempt[0], policy=policy.default)

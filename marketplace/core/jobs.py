@@ -334,22 +334,33 @@ class Jobs:
             return False
 
     def sweep(self) -> tuple[int, int]:
-        """Queue again every job that is due, not done and not running; drop rows done JOBS_KEEP_DONE ago.
+        """Drop rows done JOBS_KEEP_DONE ago, and queue again every job that is due, not done and not running.
 
+        A job whose run's lease ran out (its consumer died: huey had taken its message) is queued again at
+        once. One that was never taken is queued again only while huey's queue is empty: while consumers are
+        behind, its message is most likely still waiting, and copies would only lengthen the queue.
         Returns (queued again, dropped). Safe to run in many processes at once.
         """
         config = self.app.config
         with self.app.app_context():
             now = utcnow()
-            not_running = or_(QueuedJob.running_until.is_(None), QueuedJob.running_until <= now)
+            with unit_of_work(capture=False):
+                dropped = db.session.execute(
+                    delete(QueuedJob)
+                    .where(QueuedJob.done_at < now - timedelta(seconds=config["JOBS_KEEP_DONE"]))
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            lease_ran_out = QueuedJob.running_until <= now
+            not_running = lease_ran_out if self.huey.pending_count() else \
+                or_(QueuedJob.running_until.is_(None), lease_ran_out)
             lost = db.session.execute(
-                select(QueuedJob.id, QueuedJob.name)
+                select(QueuedJob.id, QueuedJob.name, QueuedJob.running_until)
                 .where(QueuedJob.done_at.is_(None), QueuedJob.sweep_at <= now, not_running)
                 .order_by(QueuedJob.sweep_at).limit(SWEEP_BATCH)
             ).all()
             db.session.rollback()
             pushed = 0
-            for outbox_id, name in lost:
+            for outbox_id, name, running_until in lost:
                 if name not in _declared:  # its code is gone: running it again can never work
                     values = {"done_at": now, "error": f"no job is declared as {name!r}"}
                 else:
@@ -363,14 +374,9 @@ class Jobs:
                         .values(**values).execution_options(synchronize_session=False)
                     ).rowcount
                 if taken and "sweep_at" in values:
-                    log.warning("Job %s #%s was not run in time; queueing it again", name, outbox_id)
+                    log.warning("Job %s #%s %s; queueing it again", name, outbox_id,
+                                "outlived its lease" if running_until else "was never taken")
                     pushed += self._push(outbox_id, name, None)
-            with unit_of_work(capture=False):
-                dropped = db.session.execute(
-                    delete(QueuedJob)
-                    .where(QueuedJob.done_at < now - timedelta(seconds=config["JOBS_KEEP_DONE"]))
-                    .execution_options(synchronize_session=False)
-                ).rowcount
         return pushed, dropped
 
     def is_done(self, key: str) -> bool:
