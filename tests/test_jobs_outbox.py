@@ -111,6 +111,7 @@ def test_a_job_asked_for_while_redis_is_down_is_kept_and_run_by_the_sweeper(app_
     assert "Could not queue job tests.count" in caplog.text
     [row] = rows(asking)
     assert row.done_at is None
+    assert jobs_of(asking).overdue() == 1  # what /metrics shows as serumpun_jobs_overdue
 
     app = app_factory(**queue, JOBS_SWEEP_AFTER=0)  # the queue is back (here: the test's working one)
     signals = Signals(app)
@@ -121,6 +122,7 @@ def test_a_job_asked_for_while_redis_is_down_is_kept_and_run_by_the_sweeper(app_
     [row] = rows(app)
     assert row.done_at is not None
     assert jobs_of(app).sweep() == (0, 0)  # nothing left to queue
+    assert jobs_of(app).overdue() == 0
 
 
 def test_a_scheduled_job_whose_schedule_was_lost_runs_after_its_time(app_factory, queue):

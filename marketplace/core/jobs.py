@@ -38,7 +38,7 @@ from huey import RedisExpireHuey, SqliteHuey
 from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 from huey.exceptions import CancelExecution
-from sqlalchemy import JSON, DateTime, Integer, String, delete, or_, select, update
+from sqlalchemy import JSON, DateTime, Index, Integer, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -58,6 +58,8 @@ class QueuedJob(db.Model):
     """A job some transaction asked for; done_at is set in the transaction of the run that did it."""
 
     __tablename__ = "job_outbox"
+    # The sweeper's and the pruning's question: done_at IS NULL AND sweep_at <= now, or done_at < then.
+    __table_args__ = (Index("ix_job_outbox_due", "done_at", "sweep_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -67,9 +69,9 @@ class QueuedJob(db.Model):
     # Until then nobody may run it again: a consumer runs it (its lease), or it waits for huey's retry.
     running_until: Mapped[datetime | None] = mapped_column(DateTime)
     # From then on the sweeper queues it again if it is neither done nor running.
-    sweep_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    sweep_at: Mapped[datetime] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(String(500))  # why the last run failed, or why it gave up
 
 
@@ -378,6 +380,12 @@ class Jobs:
                                 "outlived its lease" if running_until else "was never taken")
                     pushed += self._push(outbox_id, name, None)
         return pushed, dropped
+
+    def overdue(self) -> int:
+        """Jobs not done whose sweep_at has passed: lost and not yet swept, or consumers far behind."""
+        with self.app.app_context():
+            return db.session.scalar(select(func.count()).select_from(QueuedJob)
+                                     .where(QueuedJob.done_at.is_(None), QueuedJob.sweep_at <= utcnow())) or 0
 
     def is_done(self, key: str) -> bool:
         """Whether a job recorded this key with mark_done: a retried or repeated job skips its work."""

@@ -31,13 +31,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_outbox'))
     )
     with op.batch_alter_table('job_outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_job_outbox_done_at'), ['done_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_job_outbox_sweep_at'), ['sweep_at'], unique=False)
+        batch_op.create_index('ix_job_outbox_due', ['done_at', 'sweep_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('job_outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_job_outbox_sweep_at'))
-        batch_op.drop_index(batch_op.f('ix_job_outbox_done_at'))
+        batch_op.drop_index('ix_job_outbox_due')
 
     op.drop_table('job_outbox')
