@@ -26,6 +26,7 @@ from marketplace.config import ROOT
 from marketplace.core.jobs import GiveUp, QueuedJob, job, jobs_of
 from marketplace.core.models import utcnow
 from marketplace.extensions import db
+from marketplace.mail.models import OutboxMessage
 from marketplace.mail.services import DELIVER_JOB
 
 from .test_jobs import RUNS, Signals, queue_fixture, running_consumer  # noqa: F401  the fixture `queue`
@@ -67,6 +68,15 @@ def held(token: str) -> None:
     RUNS[token] = RUNS.get(token, 0) + 1
     STARTED[token].set()
     assert HELD[token].wait(30)
+
+
+@job("tests.held_note")
+def held_note(token: str) -> None:
+    """Count a run, wait until the test lets go, then write a row."""
+    RUNS[token] = RUNS.get(token, 0) + 1
+    assert HELD[token].wait(30)
+    db.session.add(OutboxMessage(recipient="jobs@serumpun.example", subject=token, body=""))
+    db.session.flush()
 
 
 @job("tests.refused")
@@ -176,6 +186,29 @@ def test_two_consumers_never_run_one_job_twice(app_factory, queue):
     assert RUNS[token] == 1
     [row] = rows(first)
     assert row.done_at is not None and row.attempts == 1
+
+
+def test_a_run_that_outlived_its_lease_keeps_none_of_its_writes_once_another_run_took_the_job(app_factory, queue):
+    """JOBS_LEASE_SECONDS shorter than a job: the sweeper starts a second run; only one run's writes stay."""
+    token = uuid.uuid4().hex
+    HELD[token] = threading.Event()
+    app = app_factory(**queue, JOBS_LEASE_SECONDS=1)
+    jobs = jobs_of(app)
+    jobs.enqueue_now("tests.held_note", token)
+    consumer = jobs.start_consumer(workers=2)
+    try:
+        wait_until(lambda: RUNS.get(token) == 1, what="the first run started")
+        wait_until(lambda: jobs.sweep()[0] == 1, what="the sweeper queues the job once its lease ran out")
+        wait_until(lambda: RUNS.get(token) == 2, what="a second run started")
+        HELD[token].set()
+        wait_until(lambda: rows(app)[0].done_at is not None, what="a run finished")
+    finally:
+        HELD[token].set()
+        consumer.stop(graceful=True)
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.subject)).all() == [token]
+    [row] = rows(app)
+    assert row.attempts == 2 and row.error is None
 
 
 def test_a_job_waiting_for_its_retry_is_not_swept_as_lost(app_factory, queue):

@@ -76,7 +76,7 @@ class QueuedJob(db.Model):
 
 
 class Superseded(Exception):
-    """A run found its row already done by another run (a lease that expired under a slow job)."""
+    """A run found its row done or taken by another run (its lease ran out under a slow job)."""
 
 
 class GiveUp(Exception):
@@ -206,42 +206,44 @@ class Jobs:
                 outbox_id = kwargs.pop(OUTBOX_ID, None)
                 if outbox_id is None:  # a message queued before the outbox existed: its arguments are its own
                     return self._run_unit(spec, args, kwargs)
-                arguments = self._claim(outbox_id)
-                if arguments is None:
+                claim = self._claim(outbox_id)
+                if claim is None:
                     return None
+                arguments, lease = claim
                 try:
-                    return self._run_unit(spec, arguments["args"], arguments["kwargs"], outbox_id)
+                    return self._run_unit(spec, arguments["args"], arguments["kwargs"], (outbox_id, lease))
                 except CancelExecution as error:
-                    self._release(outbox_id, error.__cause__, retry_in=None)
+                    self._release(outbox_id, lease, error.__cause__, retry_in=None)
                     raise
                 except Superseded:
-                    log.warning("Job %s #%s was done by another run meanwhile; this run's writes are undone",
+                    log.warning("Job %s #%s outlived its lease and another run took it; this run's writes are undone",
                                 spec.name, outbox_id)
                     return None
                 except Exception as error:
                     # huey retries after task.retry_delay while retries are left: the row waits as long.
                     retry_in = task.retry_delay if task is not None and task.retries else None
-                    self._release(outbox_id, error, retry_in=retry_in)
+                    self._release(outbox_id, lease, error, retry_in=retry_in)
                     raise
 
         return run
 
-    def _run_unit(self, spec: JobSpec, args, kwargs, outbox_id: int | None = None):
+    def _run_unit(self, spec: JobSpec, args, kwargs, claim: tuple[int, datetime] | None = None):
         try:
             # A job is one unit of work, like a request: it commits what its services flushed, or nothing,
             # and its row in the outbox is marked done in the same transaction.
             with unit_of_work(capture=False):
                 result = spec.func(*args, **kwargs)
-                if outbox_id is not None:
-                    self._mark_row_done(outbox_id)
+                if claim is not None:
+                    self._mark_row_done(*claim)
                 return result
         except (GiveUp, DomainError) as error:
             # Trying again cannot change the answer.
             log.error("Job %s gave up: %s", spec.name, error)
             raise CancelExecution(retry=False) from error
 
-    def _claim(self, outbox_id: int) -> dict | None:
-        """Take the job for one run (committed at once, so that other consumers see it); None: not ours to run."""
+    def _claim(self, outbox_id: int) -> tuple[dict, datetime] | None:
+        """Take the job for one run (committed at once, so that other consumers see it): its arguments and the
+        run's lease, which also tells this run from a later one; None: not ours to run."""
         now = utcnow()
         lease = now + timedelta(seconds=self.app.config["JOBS_LEASE_SECONDS"])
         try:
@@ -261,18 +263,21 @@ class Jobs:
         if not claimed:
             # Done already, pruned, or running in another consumer: a second delivery of the same message.
             log.info("Job #%s is done or taken; skipping this delivery", outbox_id)
-        return arguments
+        return (arguments, lease) if claimed else None
 
-    def _mark_row_done(self, outbox_id: int) -> None:
+    def _mark_row_done(self, outbox_id: int, lease: datetime) -> None:
+        # Only while the row is still this run's: a lease that ran out may have let another run take it.
         done = db.session.execute(
-            update(QueuedJob).where(QueuedJob.id == outbox_id, QueuedJob.done_at.is_(None))
+            update(QueuedJob).where(QueuedJob.id == outbox_id, QueuedJob.done_at.is_(None),
+                                    QueuedJob.running_until == lease)
             .values(done_at=utcnow(), running_until=None, error=None)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not done:
             raise Superseded()
 
-    def _release(self, outbox_id: int, error: BaseException | None, retry_in: float | None) -> None:
+    def _release(self, outbox_id: int, lease: datetime, error: BaseException | None,
+                 retry_in: float | None) -> None:
         """After a failed run (its writes rolled back): wait for huey's retry, or finish for good."""
         now = utcnow()
         values: dict = {"running_until": None, "error": (repr(error) if error else "gave up")[:500]}
@@ -282,7 +287,9 @@ class Jobs:
             # The retry waits in huey's schedule; the sweeper steps in only if it never comes.
             values["sweep_at"] = now + timedelta(seconds=retry_in + self.app.config["JOBS_SWEEP_AFTER"])
         try:
-            db.session.execute(update(QueuedJob).where(QueuedJob.id == outbox_id, QueuedJob.done_at.is_(None))
+            db.session.execute(update(QueuedJob)
+                               .where(QueuedJob.id == outbox_id, QueuedJob.done_at.is_(None),
+                                      QueuedJob.running_until == lease)
                                .values(**values).execution_options(synchronize_session=False))
             db.session.commit()
         except Exception:  # the lease runs out instead, and the sweeper queues the job again
