@@ -116,6 +116,8 @@ def main() -> None:
     parser.add_argument("--instance", default=str(ROOT / "instance" / "bench"))
     parser.add_argument("--products", type=int, default=100_000,
                         help="catalog size seeded into a new instance (an instance keeps what it has)")
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", ""),
+                        help="a PostgreSQL URL (postgresql+psycopg://...) to bench on; SQLite in the instance if not")
     parser.add_argument("--only", choices=["pages", "checkout"], help="run one part (checkout needs no wrk)")
     parser.add_argument("--buyers", type=int, default=16, help="checkout: buyers at once")
     parser.add_argument("--checkout-seconds", type=int, default=20, help="checkout: how long the buyers buy")
@@ -125,6 +127,8 @@ def main() -> None:
         raise SystemExit("make bench needs wrk (Debian: apt-get install wrk)")
 
     env = {"SERUMPUN_ENV": "development", "SERUMPUN_INSTANCE_PATH": args.instance}
+    if args.database:
+        env["DATABASE_URL"] = args.database
     Path(args.instance).mkdir(parents=True, exist_ok=True)
     flask = [str(BIN / "flask"), "--app", "app"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env={**os.environ, **env}, check=True,
@@ -156,7 +160,7 @@ def pages(args, env: dict) -> None:
             rows.append((name, path.format(product=product), measure(app.url, path.format(product=product), args.seconds)))
 
     print()
-    print(f"Serumpun at {args.products:,} products; gunicorn {args.workers} sync workers; wrk on 127.0.0.1; "
+    print(f"Serumpun at {args.products:,} products on {database_name(args.database)}; gunicorn {args.workers} sync workers; wrk on 127.0.0.1; "
           f"{os.cpu_count()} cores")
     print(f"{'endpoint':32} {'req/s':>8} {'vs hello':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}  path")
     for name, path, r in rows:
@@ -170,6 +174,10 @@ def pages(args, env: dict) -> None:
           f"search with two filters, uncached, median < 100 ms: {max(searches):.1f} ms (slowest of {len(searches)})")
     Path(args.instance, "results.json").write_text(json.dumps(
         [{"endpoint": n, "path": p, **r} for n, p, r in rows], indent=2))
+
+
+def database_name(url: str) -> str:
+    return "PostgreSQL" if url.startswith("postgresql") else "SQLite"
 
 
 def checkout(args, env: dict) -> bool:
@@ -194,7 +202,7 @@ def checkout(args, env: dict) -> bool:
         return "-" if value is None else f"{value:.1f}"
 
     print()
-    print(f"Checkout at {args.products:,} products; gunicorn {args.workers} sync workers; buyers over HTTP on "
+    print(f"Checkout at {args.products:,} products on {database_name(args.database)}; gunicorn {args.workers} sync workers; buyers over HTTP on "
           f"127.0.0.1 (sign in once; then add to cart, the checkout form, POST /checkout, again)")
     print(f"{'buyers at once':16} {'seconds':>8} {'placed':>7} {'refused':>8} {'checkouts/s':>12} "
           f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")

@@ -110,9 +110,13 @@ SCHEMAS = {
         "type": "object", "required": ["data", "meta", "facets", "links"],
         "properties": {
             "data": {"type": "array", "items": ref("Product")},
-            "meta": {"type": "object", "required": ["page", "per_page", "total", "pages", "sort"], "properties": {
+            "meta": {"type": "object", "required": ["page", "per_page", "total", "pages", "sort", "estimated", "facets_estimated"], "properties": {
                 "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                 "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
+                "estimated": {"type": "boolean", "description": (
+                    "true when total is an estimate, rounded to two significant figures (a search matching "
+                    "more than 1,000 products on PostgreSQL)")},
+                "facets_estimated": {"type": "boolean", "description": "true when the facet counts are estimates"},
                 "sort": {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}}},
             "facets": {"type": "object", "required": ["category", "flags", "ships_within"], "properties": {
                 "category": {"type": "object", "additionalProperties": {"type": "integer"}},

@@ -91,7 +91,8 @@ def products():
         return {
             "data": [serialize.product(p, rates, today) for p in result.products],
             "meta": {"page": filters.page, "per_page": per_page, "total": result.total, "pages": result.pages,
-                     "sort": filters.effective_sort},
+                     "sort": filters.effective_sort, "estimated": result.estimated,
+                     "facets_estimated": result.facets_estimated},
             "facets": {"category": result.category_counts, "flags": result.flag_counts,
                        "ships_within": {str(k): v for k, v in result.ship_counts.items()}},
             "links": links,

@@ -4,7 +4,19 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +67,9 @@ class Product(TimestampMixin, db.Model):
         # about 3x faster at 100,000 products.
         Index("ix_products_facets", "merchant_id", "status", "category", "price_idr", "moq", "made_to_order_days",
               "halal_expires_on", "halal_number", "food_registration", "recyclable"),
+        # A search sorted by price walks the published products in price order and stops at its page.
+        Index("ix_products_published_price", "price_idr", "id", postgresql_where=text("status = 'published'"),
+              sqlite_where=text("status = 'published'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

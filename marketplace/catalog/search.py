@@ -1,13 +1,15 @@
 """Finding published products: full text in every language, filters, facets, sorts.
 
-Full text uses SQLite's FTS5 table or PostgreSQL's GIN index (see the search
-migration); everything else is plain SQL that both databases run alike. A word found in the officers'
+Full text uses SQLite's FTS5 table or PostgreSQL's GIN index on a document column (see the search
+migrations); everything else is plain SQL that both databases run alike. A word found in the officers'
 synonym table (see synonyms.py) matches any word of its group, within the same one match expression.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -16,6 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, and_, case, func, literal_column, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.selectable import Join
 
 from ..accounts.models import MerchantProfile, VerificationStatus
@@ -34,13 +38,21 @@ PER_PAGE = 24
 MAX_PAGE = 1000
 MAX_TOKENS = 8
 FLAGS = ("halal", "bpom", "verified", "recyclable")
+# PostgreSQL: counts and facets are taken from the first SAMPLE products a search matches (one query of
+# at most SAMPLE rows). When it matches no more, they are exact; when it matches more, each is that
+# sample's share scaled to the planner's estimate of the matches, and the page says "about": an exact
+# count reads every matching row, about half a second for 1,000,000 products on two cores.
+SAMPLE = 1_000
+# PostgreSQL: ranking reads every match (ts_rank over each one's document): 0.4 s for 70,000 of 1,000,000
+# products. A search expected to match more than this many is ordered instead as the products with the
+# words in their name, newest first, then the others, newest first: each part walks the index of
+# publication dates and stops at its page. The page says so.
+RANK_LIMIT = 2_000
 
-# Must stay identical to the expression indexed by the search migration.
-PG_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, coalesce(name_id, '') || ' ' || coalesce(name_en, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(description_id, '') || ' ' || coalesce(description_en, '')), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(search_text, '')), 'C')"
-)
+# PostgreSQL: each product's weighted document (names A, descriptions B, category words C), kept in a
+# column by a trigger and GIN-indexed (migrations/versions/*_search_document.py); not a mapped column, so
+# that loading a product never reads it.
+PG_DOCUMENT = literal_column("products.search_document")
 
 
 @dataclass(frozen=True)
@@ -177,10 +189,17 @@ class SearchResult:
     per_page: int = PER_PAGE
     problems: list[Problem] = field(default_factory=list)
     synonyms: list[Slot] = field(default_factory=list)  # the query's terms that were also searched as others
+    estimated: bool = False  # the total is an estimate (PostgreSQL, see SAMPLE)
+    facets_estimated: bool = False  # so are the facet counts
+    named_first: bool = False  # relevance as "the words in the name first, newest first" (see RANK_LIMIT)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = max(1, -(-self.total // self.per_page))
+        if self.estimated and len(self.products) == self.per_page:
+            # An estimate may fall short: a full page always offers the next one.
+            pages = max(pages, self.filters.page + 1)
+        return min(pages, MAX_PAGE)
 
 
 def _ships_within(days: int):
@@ -210,6 +229,7 @@ class TextMatch:
     relevance: object  # higher is better
     subquery: object = None  # SQLite: the matching FTS rows, to join on id
     condition: object = None  # PostgreSQL: a condition on products
+    in_name: object = None  # PostgreSQL: the words are in the product's name (the document's weight A)
 
 
 # A term of several words ("minyak wangi") matches as a phrase, its last word possibly the start of a
@@ -220,6 +240,10 @@ def _fts_term(term: tuple[str, ...]) -> str:
 
 def _ts_term(term: tuple[str, ...]) -> str:
     return " <-> ".join((*term[:-1], f"{term[-1]}:*"))
+
+
+def _ts_name_term(term: tuple[str, ...]) -> str:
+    return " <-> ".join((*(f"{word}:A" for word in term[:-1]), f"{term[-1]}:*A"))
 
 
 def _either(slot: Slot, term, union: str) -> str:
@@ -236,10 +260,13 @@ def _text_match(slots: list[Slot]) -> TextMatch:
     them. The whole query is still one match expression: no query per word or per synonym.
     """
     if db.engine.dialect.name == "postgresql":
-        document = literal_column(f"({PG_DOCUMENT})")
+        document = PG_DOCUMENT
         expression = " & ".join(_either(slot, _ts_term, "|") for slot in slots)
         tsquery = func.to_tsquery(text("'simple'::regconfig"), expression)
-        return TextMatch(relevance=func.ts_rank(document, tsquery), condition=document.op("@@")(tsquery))
+        in_name = func.to_tsquery(text("'simple'::regconfig"),
+                                  " & ".join(_either(slot, _ts_name_term, "|") for slot in slots))
+        return TextMatch(relevance=func.ts_rank(document, tsquery), condition=document.op("@@")(tsquery),
+                         in_name=document.op("@@")(in_name))
     fts = (
         text("SELECT rowid AS id, bm25(product_fts, 10.0, 10.0, 2.0, 2.0, 1.0) AS rank "
              "FROM product_fts WHERE product_fts MATCH :match")
@@ -285,7 +312,10 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
     slots = expand(filters.tokens, filters.category) if filters.tokens else []
     match = _text_match(slots) if slots else None
 
-    def base(query, skip: tuple = ()):
+    def base(query, skip: tuple = (), words: bool = True):
+        if not words:  # every filter but the words (for estimates)
+            return only_visible(query.select_from(Product)).where(
+                *[c for name, c in conditions.items() if name not in skip])
         if match is not None and match.subquery is not None:
             query = query.select_from(FtsFirstJoin(match.subquery, Product.__table__,
                                                    match.subquery.c.id == Product.id))
@@ -300,30 +330,142 @@ def search(filters: Filters, rate: Rate | None, today: date, per_page: int = PER
         found = [flags[name] for name in active_flags if name != skip]
         return [*found, ships] if ships is not None and skip != "ships" else found
 
+    # The same filters give the same counts to everyone: computed once a minute at most.
+    total, flag_counts, ship_counts, category_counts, estimated = cached(
+        "search-counts", (filters.counting_key(), rate, today),
+        lambda: _count(filters, slots, base, flags, flags_except),
+        versions=filters.versions,
+    )
     query = base(select(Product)).where(*flags_except()).options(
         contains_eager(Product.merchant), selectinload(Product.photos), selectinload(Product.tiers)
     )
-    query = query.order_by(*{
-        "relevance": lambda: (match.relevance.desc(), Product.id.desc()),
-        "price_asc": lambda: (Product.price_idr.asc(), Product.id.asc()),
-        "price_desc": lambda: (Product.price_idr.desc(), Product.id.desc()),
-        "newest": lambda: (Product.published_at.desc(), Product.id.desc()),
-    }[filters.effective_sort]())
-    products = list(db.session.scalars(query.limit(per_page).offset((filters.page - 1) * per_page)).unique())
+    offset = (filters.page - 1) * per_page
+    by_name = filters.effective_sort == "relevance" and match.in_name is not None and total > RANK_LIMIT
+    if by_name:
+        products = _named_first(query, base(select(func.count(Product.id))).where(*flags_except()), match,
+                                offset, per_page)
+    else:
+        query = query.order_by(*{
+            "relevance": lambda: (match.relevance.desc(), Product.id.desc()),
+            "price_asc": lambda: (Product.price_idr.asc(), Product.id.asc()),
+            "price_desc": lambda: (Product.price_idr.desc(), Product.id.desc()),
+            "newest": lambda: (Product.published_at.desc(), Product.id.desc()),
+        }[filters.effective_sort]())
+        products = list(db.session.scalars(query.limit(per_page).offset(offset)).unique())
 
-    # The same filters give the same counts to everyone: computed once a minute at most.
-    total, flag_counts, ship_counts, category_counts = cached(
-        "search-counts", (filters.counting_key(), rate, today), lambda: _count(base, flags, flags_except),
-        versions=filters.versions,
-    )
+    total_estimated = estimated
+    if estimated:
+        # What the page shows is certain: at least the products up to it, and all of them when it is not full.
+        shown = (filters.page - 1) * per_page + len(products)
+        if len(products) < per_page and (products or filters.page == 1):
+            total, total_estimated = shown, False
+        else:
+            total = max(total, shown)
     return SearchResult(filters=filters, products=products, total=total, category_counts=category_counts,
                         flag_counts=flag_counts, ship_counts=ship_counts, per_page=per_page,
-                        synonyms=[slot for slot in slots if slot.others])
+                        synonyms=[slot for slot in slots if slot.others], estimated=total_estimated,
+                        facets_estimated=estimated, named_first=by_name)
 
 
-def _count(base, flags, flags_except):
+def _named_first(query, counting, match: TextMatch, offset: int, per_page: int) -> list[Product]:
+    """One page of the matches in the order of RANK_LIMIT: the words in the name first, then the rest."""
+    newest = (Product.published_at.desc(), Product.id.desc())
+    named_query = query.where(match.in_name).order_by(*newest).limit(per_page).offset(offset)
+    with _walking_publication_order(named_query):
+        first = list(db.session.scalars(named_query).unique())
+    if len(first) == per_page:
+        return first
+    # How many matches have the words in their name: known from this page, unless it is past them all.
+    named = offset + len(first) if first or not offset else db.session.scalar(counting.where(match.in_name))
+    rest_query = query.where(~match.in_name).order_by(*newest).limit(per_page - len(first)) \
+        .offset(max(0, offset - named))
+    with _walking_publication_order(rest_query):
+        return first + list(db.session.scalars(rest_query).unique())
+
+
+@contextmanager
+def _walking_publication_order(statement):
+    """Run a query of _named_first as a walk down the index of publication dates, stopping at its page.
+
+    The planner cannot estimate a phrase or a word of the name ("batik <-> tulis" in weight A): it counts
+    on one matching product, then reads all 20,000 to sort them (0.7 s at 1,000,000 products) where the
+    walk meets 24 of them within a few hundred (0.06 s). The sample has told us there are many: the other
+    ways are closed for this query only, on the connection it runs on (the replica's, when catalog reads
+    go there).
+    """
+    connection = db.session.connection(bind_arguments={"clause": statement})
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("RESET enable_seqscan; RESET enable_bitmapscan")
+
+
+class Explain(Executable, ClauseElement):
+    """EXPLAIN (FORMAT JSON) of a query, with its parameters bound as the query's own would be."""
+
+    inherit_cache = False
+
+    def __init__(self, statement):
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _explain(element, compiler, **kw):
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+def planned_rows(query) -> int:
+    """How many rows PostgreSQL's planner expects the query to return (from its statistics; nothing is read)."""
+    plan = db.session.execute(Explain(query)).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def planned_matches(slots: list[Slot], base) -> int:
+    """The planner's estimate of the products matching every filter but the category and the flags.
+
+    PostgreSQL estimates each word well, but it takes the words of a query as independent, and so a
+    synonym's "kopi | coffee" as twice as many products as either (bilingual listings carry both) and
+    "batik & tulis" as an eighth of the products with both. Words typed together, and a word's synonyms,
+    go together: the words' share of the catalog is read as that of the rarest word (or phrase), each at
+    its most common spelling; the other filters' share is the planner's.
+    """
+    others = planned_rows(base(select(Product.id), skip=("category",), words=False))
+    if not slots:
+        return others
+    catalog = max(1, planned_rows(select(Product.id)))
+
+    def rows(word: str) -> int:
+        return planned_rows(select(Product.id).where(PG_DOCUMENT.op("@@")(
+            func.to_tsquery(text("'simple'::regconfig"), _ts_term((word,))))))
+
+    # A term of several words ("batik tulis") is a phrase: as common as its rarest word.
+    words = min(max(min(rows(word) for word in term) for term in (slot.typed, *slot.others)) for slot in slots)
+    return round(others * min(1.0, words / catalog))
+
+
+def about(n: int) -> int:
+    """An estimate as a person would say it: two significant figures (41,237 -> 41,000; 987 -> 990)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2)
+    return (n + step // 2) // step * step
+
+
+def _count(filters: Filters, slots: list[Slot], base, flags, flags_except):
+    """The total and every facet, and whether they are estimates.
+
+    SQLite: exact, in two queries (one aggregate, one per category). PostgreSQL: from a sample, see SAMPLE.
+    """
+    if db.engine.dialect.name == "postgresql":
+        return _count_from_sample(filters, slots, base, flags)
+    return count_exactly(base, flags, flags_except)
+
+
+def count_exactly(base, flags, flags_except):
     """The total and every facet in two queries: one aggregate, one per category."""
-
     def when(*parts):
         return func.sum(case((and_(Product.id.is_not(None), *parts), 1), else_=0))
 
@@ -341,7 +483,49 @@ def _count(base, flags, flags_except):
     ).all()
     category_counts = {code: 0 for code in CATEGORIES}
     category_counts.update({code: n for code, n in by_category})
-    return total, flag_counts, ship_counts, category_counts
+    return total, flag_counts, ship_counts, category_counts, False
+
+
+def _count_from_sample(filters: Filters, slots: list[Slot], base, flags):
+    """Counts from the first SAMPLE matching products, every filter but the category and the flags applied
+    in SQL, the rest tallied here; scaled to an estimate of all matches (planned_matches) when there are more."""
+    days = func.coalesce(Product.made_to_order_days, READY_TO_SHIP_DAYS)
+    columns = [Product.category, days, *(case((flags[name], True), else_=False) for name in FLAGS)]
+    rows = db.session.execute(base(select(*columns), skip=("category",)).limit(SAMPLE + 1)).all()
+    estimated = len(rows) > SAMPLE
+    rows = rows[:SAMPLE]
+    scale = planned_matches(slots, base) / len(rows) if estimated else 1
+    active = [FLAGS.index(name) for name in FLAGS if getattr(filters, name)]
+    within = filters.ships_within
+    total = 0
+    flag_counts = dict.fromkeys(FLAGS, 0)
+    ship_counts = dict.fromkeys(SHIP_OPTIONS, 0)
+    category_counts = dict.fromkeys(CATEGORIES, 0)
+    # One pass: a facet counts the products that pass every other filter (a flag's own is never among
+    # those a product fails, since the product has it).
+    for code, ready_in, *marks in rows:
+        if not all(marks[i] for i in active):
+            continue
+        ships = within is None or ready_in <= within
+        if ships and code in category_counts:
+            category_counts[code] += 1
+        if filters.category is not None and code != filters.category:
+            continue
+        for option in SHIP_OPTIONS:
+            ship_counts[option] += ready_in <= option
+        if ships:
+            total += 1
+            for name, mark in zip(FLAGS, marks, strict=True):
+                flag_counts[name] += mark
+    if estimated:
+        def scaled(n: int) -> int:
+            return about(round(n * scale))
+
+        total = scaled(total)
+        flag_counts = {name: scaled(n) for name, n in flag_counts.items()}
+        ship_counts = {days: scaled(n) for days, n in ship_counts.items()}
+        category_counts = {code: scaled(n) for code, n in category_counts.items()}
+    return total, flag_counts, ship_counts, category_counts, estimated
 
 
 def published_per_category() -> dict[str, int]:

@@ -1,15 +1,18 @@
 """Database objects that live outside the models, which Alembic's comparison must leave alone."""
 from __future__ import annotations
 
-# Full-text search: SQLite's FTS5 table (and its shadow tables), PostgreSQL's expression index.
-# Both are made by migrations only; see migrations/versions/*_search.py.
+# Full-text search: SQLite's FTS5 table (and its shadow tables); PostgreSQL's document column, kept by a
+# trigger, and its indexes. All made by migrations only; see migrations/versions/*_search*.py.
 UNMODELLED_PREFIXES = ("product_fts",)
-UNMODELLED_INDEXES = {"ix_products_search"}
+UNMODELLED_INDEXES = {"ix_products_search", "ix_products_search_document"}
+UNMODELLED_COLUMNS = {("products", "search_document")}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
         return False
     if type_ == "index" and name in UNMODELLED_INDEXES:
+        return False
+    if type_ == "column" and reflected and (getattr(obj.table, "name", None), name) in UNMODELLED_COLUMNS:
         return False
     return True

@@ -230,6 +230,7 @@ def register_template_helpers(app: Flask) -> None:
         currency_name=lambda code: "RM" if code == "MYR" else code,
         amount=lambda money: format_money(money.amount, money.currency),
         rate=lambda value: format_decimal(value, format="#,##0.00##"),
+        number=lambda value: format_decimal(value, format="#,##0"),  # 41000 -> 41,000 (41.000 in id)
         kg=lambda grams: format_decimal(Decimal(grams).scaleb(-3), format="#,##0.0"),  # 2500 -> 2.5 (2,5 in id)
         cm=lambda mm: format_decimal(Decimal(mm).scaleb(-1), format="#,##0.#"),  # 65 -> 6.5 (6,5 in id), 180 -> 18
         slug=lambda text: slugify(text or "", max_length=80, word_boundary=True),

@@ -52,3 +52,20 @@ def test_unknown_profile_is_refused():
 def test_database_urls_use_psycopg_3():
     assert normalise_database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_the_apps_postgresql_connections_run_without_jit_unless_told(app, monkeypatch):
+    from sqlalchemy import text
+
+    from marketplace.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("JIT is PostgreSQL's")
+        # The database the tests run on: its connections ask for jit = off (a search's plan compiled for
+        # 0.2 s before it ran), whatever the server's postgresql.conf says.
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    monkeypatch.setenv("DATABASE_URL", "postgres://serumpun@db.example/serumpun")
+    monkeypatch.setenv("SERUMPUN_ENV", "development")
+    monkeypatch.setenv("DATABASE_JIT_OFF", "0")  # behind PgBouncer: no startup options
+    assert "connect_args" not in load_config()["SQLALCHEMY_ENGINE_OPTIONS"]

@@ -26,7 +26,7 @@ def test_a_replica_url_is_a_postgresql_bind_with_a_short_connect_timeout(monkeyp
     config = load_config("test", {"SQLALCHEMY_DATABASE_URI": "postgresql://app@primary.internal:5432/serumpun"})
     replica = config["SQLALCHEMY_BINDS"]["replica"]
     assert replica["url"] == "postgresql+psycopg://reader@replica.internal:5432/serumpun"
-    assert replica["pool_pre_ping"] is True and replica["connect_args"] == {"connect_timeout": 3}
+    assert replica["pool_pre_ping"] is True and replica["connect_args"] == {"connect_timeout": 3, "options": "-c jit=off"}
 
 
 def test_a_replica_of_sqlite_is_refused_at_start(monkeypatch):
