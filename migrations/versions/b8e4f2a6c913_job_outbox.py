@@ -1,7 +1,7 @@
 """job outbox: every background job as a row written in the transaction that asked for it
 
 Revision ID: b8e4f2a6c913
-Revises: dabece93e92a
+Revises: b7e4a91c2d05
 Create Date: 2026-12-07 14:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8e4f2a6c913'
-down_revision = 'dabece93e92a'
+down_revision = 'b7e4a91c2d05'
 branch_labels = None
 depends_on = None
 
