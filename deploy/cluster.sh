@@ -37,7 +37,10 @@ cluster_env() {
   export SERVER_NAME="127.0.0.1:$LB_PORT" SITE_URL="http://127.0.0.1:$LB_PORT" PREFERRED_URL_SCHEME=http
   # Plain http on 127.0.0.1: cookies without Secure (a real deployment keeps them Secure, behind HTTPS).
   export SESSION_COOKIE_SECURE=0 REMEMBER_COOKIE_SECURE=0
-  export TRUST_PROXY_HOPS=1 JOBS_IN_PROCESS=0 MAIL_BACKEND=outbox
+  export TRUST_PROXY_HOPS=1 JOBS_IN_PROCESS=0
+  # Mail: the development outbox unless CLUSTER_MAIL_BACKEND=smtp (faults.py consumer runs an SMTP sink).
+  export MAIL_BACKEND=${CLUSTER_MAIL_BACKEND:-outbox} MAIL_SERVER=${CLUSTER_MAIL_SERVER:-} \
+    MAIL_PORT=${CLUSTER_MAIL_PORT:-587} MAIL_USE_TLS=${CLUSTER_MAIL_USE_TLS:-1}
 }
 
 # A pid file names a process we started only while that pid still runs what we started (its start time,

@@ -131,6 +131,15 @@ class BaseConfig:
     JOBS_SHUTDOWN_TIMEOUT = 30  # a stopping consumer waits this long for a running job
     JOBS_POLL_SECONDS = 1.0  # an idle consumer looks at the queue this often (and notices a stop this fast)
     JOBS_IN_PROCESS = False  # `make run` sets it: a consumer inside the development server
+    # The job outbox (README "Background jobs"): every job is also a row of job_outbox, written in the
+    # transaction that asked for it. A consumer holds a job it runs for JOBS_LEASE_SECONDS (longer than the
+    # longest job: past it the job counts as lost with its consumer); a job nobody took JOBS_SWEEP_AFTER
+    # seconds after it was due is queued again by the sweeper, which runs every JOBS_SWEEP_INTERVAL seconds
+    # in each `flask jobs-worker` and drops finished rows older than JOBS_KEEP_DONE seconds.
+    JOBS_LEASE_SECONDS = 300
+    JOBS_SWEEP_AFTER = 120
+    JOBS_SWEEP_INTERVAL = 30
+    JOBS_KEEP_DONE = 7 * 24 * 3600
 
     # Links in emails need an absolute address outside a request.
     SERVER_NAME: str | None = None
@@ -231,9 +240,15 @@ FROM_ENVIRONMENT = {
     "MAIL_DEFAULT_SENDER": os.environ.get,
     "MAIL_TIMEOUT": _int,
     "JOBS_NAME": os.environ.get,
+    "JOBS_BACKEND": os.environ.get,  # REDIS_URL sets both outside tests
+    "JOBS_REDIS_URL": os.environ.get,
     "JOBS_RETRIES": _int,
     "JOBS_RETRY_DELAY": _int,
     "JOBS_IN_PROCESS": _bool,
+    "JOBS_LEASE_SECONDS": _int,
+    "JOBS_SWEEP_AFTER": _int,
+    "JOBS_SWEEP_INTERVAL": _int,
+    "JOBS_KEEP_DONE": _int,
     "SERVER_NAME": os.environ.get,
     "SITE_URL": os.environ.get,
     "PREFERRED_URL_SCHEME": os.environ.get,

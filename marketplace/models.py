@@ -10,6 +10,7 @@ from .accounts.models import (  # noqa: F401
 )
 from .audit.models import AuditEntry  # noqa: F401
 from .catalog.models import PriceTier, Product, ProductPhoto, SynonymGroup  # noqa: F401
+from .core.jobs import QueuedJob  # noqa: F401
 from .customs.models import CustomsRule  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
 from .moderation.models import ListingReport  # noqa: F401

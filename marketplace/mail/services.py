@@ -3,9 +3,12 @@
 Backends: "smtp" (MAIL_SERVER is set), "outbox" (development: the log and a
 table admins can read), "log" (production without SMTP: the log only).
 
-SMTP mail is a background job (core.jobs): queued only when the transaction
-that caused it commits, sent by the job consumer, retried with growing delays
-while the mail server fails, and kept in the queue's storage across restarts.
+SMTP mail is a background job (core.jobs): recorded in the transaction that
+caused it and queued when it commits, sent by the job consumer, retried with
+growing delays while the mail server fails, and run again by the sweeper if a
+consumer dies mid-send. Its key is the mail's Message-ID: a run killed before
+the server took the mail sends it again, once; one killed after the server's
+250 but before the job committed may send it twice, with the same Message-ID.
 A slow mail server never holds a database lock or shows in a response's timing.
 The outbox needs no job: its row is written in the request's own transaction.
 """
@@ -104,8 +107,13 @@ def deliver_queued_mail(recipient: str, subject: str, body: str, key: str) -> No
         if all(code >= 500 for code, _ in error.recipients.values()):
             raise GiveUp(f"the mail server refused {recipient}: {error.recipients}") from error
         raise
-    # Marked only after the server took it: a crash in between may send it twice, never lose it.
-    jobs.mark_done(marker)
+    # Marked only after the server took it: a crash in between may send it twice, never lose it. The job's
+    # row in the outbox is marked done when this job's transaction commits; the marker, written at once,
+    # narrows the window in which a run killed after the server's 250 sends the mail again (same Message-ID).
+    try:
+        jobs.mark_done(marker)
+    except Exception:  # the queue's storage is away: the outbox row still records that this job is done
+        log.exception("Could not mark mail %s as sent", key)
 
 
 BACKENDS: dict[str, type[MailBackend]] = {"smtp": SMTPBackend, "outbox": OutboxBackend, "log": LogBackend}

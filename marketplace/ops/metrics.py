@@ -38,6 +38,10 @@ class ReadAtScrape:
             queue = GaugeMetricFamily("serumpun_job_queue_depth", "Jobs waiting in the queue.")
             queue.add_metric([], jobs_of(self.app).huey.pending_count())
             yield queue
+            overdue = GaugeMetricFamily("serumpun_jobs_overdue",
+                                        "Jobs in the outbox past their time and not done (lost, or consumers behind).")
+            overdue.add_metric([], jobs_of(self.app).overdue())
+            yield overdue
             orders = GaugeMetricFamily("serumpun_orders", "Orders by state.", labels=["state"])
             for state, count in db.session.execute(select(Order.status, func.count()).group_by(Order.status)):
                 orders.add_metric([state.value], count)

@@ -121,6 +121,7 @@ def test_metrics_need_the_token_and_count_requests_by_endpoint(app_factory, demo
     assert metric(after, "serumpun_http_requests_total", method="other") >= 2
     assert metric(after, "serumpun_http_requests_total", endpoint="unmatched", status="404") >= 1
     assert "serumpun_job_queue_depth " in after
+    assert "serumpun_jobs_overdue 0.0" in after
 
 
 def test_metrics_count_orders_and_parcels_by_state(app, app_factory, two_shops):  # noqa: F811
