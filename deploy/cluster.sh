@@ -118,7 +118,7 @@ pg_own_create() {
   runuser -u postgres -- test -x "$RUN" || data="/tmp/serumpun-cluster-pg-$CLUSTER_PG_PORT"
   rm -rf "$data"
   pg_createcluster "$version" "$PG_NAME" -p "$CLUSTER_PG_PORT" -d "$data" -o max_connections=200 \
-    -o listen_addresses=127.0.0.1 >"$RUN/pg-create.log"
+    >"$RUN/pg-create.log"
   printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"/etc/postgresql/$version/$PG_NAME/pg_hba.conf"
   echo "$version $PG_NAME" >"$RUN/pg.cluster"
   pg_own start
@@ -260,6 +260,7 @@ stop() {
   local until=$((SECONDS + 30))
   for pidfile in "$RUN"/*.pid; do
     [ -f "$pidfile" ] || continue
+    [ "$pidfile" = "$RUN/redis.pid" ] && continue
     while alive "$pidfile" && [ $SECONDS -lt $until ]; do sleep 0.2; done
     if alive "$pidfile"; then kill -KILL "$(cat "$pidfile")"; fi
     rm -f "$pidfile" "${pidfile%.pid}.started"
