@@ -170,7 +170,7 @@ def redis_cli(env: dict, *args: str) -> str:
     url = env["REDIS_URL"]  # redis://127.0.0.1:PORT/DB
     port, db = url.rsplit(":", 1)[1].split("/")
     return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "-n", db, *args], capture_output=True,
-                          text=True, timeout=30).stdout
+                          text=True, errors="replace", timeout=30).stdout
 
 
 SCHEDULED = """
