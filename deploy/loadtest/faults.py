@@ -365,7 +365,7 @@ def main() -> int:
 
     run = Path(os.environ.get("CLUSTER_RUN", "instance/cluster"))
     base_env = {**os.environ, "CLUSTER_PRODUCTS": str(args.products),
-                "RATELIMIT_ENABLED": "0"}  # every buyer has the same address here (see run.py)
+                "RATELIMIT_ENABLED": "0"}  # as in run.py; the redis fault checks them, so turns them on
     if args.fault == "redis":
         base_env["RATELIMIT_ENABLED"] = "1"  # buyers come from addresses of their own (browser_from)
     if args.fault == "postgres":
