@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
 
     from . import models  # noqa: F401  every table, so that Alembic sees them all
     from .accounts.services import load_user_by_session_id
-    from .core.errors import unauthorized
+    from .core.errors import register_session_close, unauthorized
     from .core.i18n import select_locale
     from .core.replica import register_replica
     from .core.schema import include_object
@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    register_session_close(app)
     install_transaction_hooks(Session)
     register_replica(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -90,6 +90,10 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    # Limits kept in Redis: while it is down, requests pass unlimited (the error is logged) rather than
+    # fail, and the same storage counts again once it answers.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     LOGIN_RATE_LIMIT = "10 per 5 minutes"  # per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # per email typed, from anywhere
     SIGNUP_RATE_LIMIT = "20 per hour"
@@ -318,7 +322,10 @@ def load_config(profile: str | None = None, overrides: dict | None = None) -> di
     if redis_url and name != "test":
         config["RATELIMIT_STORAGE_URI"] = redis_url
         if not os.environ.get("CACHE_TYPE"):
-            config["CACHE_TYPE"] = "RedisCache"
+            # core.redis_cache: Redis failing is a cache miss, never an error page; a Redis that hangs holds
+            # a request at most these timeouts.
+            config["CACHE_TYPE"] = "marketplace.core.redis_cache.TolerantRedisCache"
+            config["CACHE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
         config["CACHE_REDIS_URL"] = redis_url
         config["JOBS_BACKEND"] = "redis"
         config["JOBS_REDIS_URL"] = redis_url

@@ -34,11 +34,8 @@ def inside_app(code: str, env: dict) -> str:
 
 def cluster_env(base: dict) -> dict:
     """What the app servers see (deploy/cluster.sh's settings), for the preparing and checking steps."""
-    out = subprocess.run(["bash", "-c", "source <(sed -n '/^cluster_env() {/,/^}/p' deploy/cluster.sh); "
-                          "RUN=${CLUSTER_RUN:-instance/cluster}; LB_PORT=${LB_PORT:-8080}; S3_PORT=${S3_PORT:-9000}; "
-                          "CLUSTER_DB=${CLUSTER_DB:-serumpun_cluster}; CLUSTER_REDIS_DB=${CLUSTER_REDIS_DB:-2}; "
-                          "PG_URL=${PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432}; cluster_env; env -0"],
-                         cwd=ROOT, env=base, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(["bash", "deploy/cluster.sh", "env"], cwd=ROOT, env=base, check=True, capture_output=True,
+                         text=True).stdout
     return dict(item.split("=", 1) for item in out.split("\0") if "=" in item)
 
 

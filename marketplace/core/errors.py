@@ -86,6 +86,28 @@ def unauthorized():
     return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
 
 
+def register_session_close(app: Flask) -> None:
+    """Close the request's session without turning an answer already made into a 500.
+
+    The database can go away between the answer and the end of the request (PostgreSQL restarting
+    ends every connection): the rollback at close then fails on a dead connection. The answer stands;
+    the connection is thrown away and the pool's pre-ping opens a new one for the next request.
+    Registered after Flask-SQLAlchemy, so it runs before its own teardown, which finds nothing left to close.
+    """
+
+    @app.teardown_appcontext
+    def close_session(error):
+        try:
+            db.session.remove()
+        except DBAPIError as exc:
+            log.warning("Database connection lost while closing a session: %s", exc.orig or exc)
+            try:
+                db.session().invalidate()
+            except DBAPIError:
+                pass
+            db.session.registry.clear()
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error, ours or Werkzeug's, ends in a page or JSON in the user's language."""
 

@@ -1,6 +1,7 @@
 """The cluster (deploy/cluster.sh, `make cluster`): app servers hold no state that matters.
 
-Started once for this module on free ports, on the local PostgreSQL, Redis and a moto S3, behind HAProxy.
+Started once for this module on free ports, on the local PostgreSQL, a Redis of its own and a moto S3, behind
+HAProxy.
 It runs in the PostgreSQL pass of the suite (the topology is PostgreSQL's; the SQLite pass has no use for
 it), and needs haproxy, which .ci/run installs.
 """
@@ -25,8 +26,9 @@ ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 pytestmark = [
     pytest.mark.skipif(not ON_POSTGRESQL, reason="the cluster runs on PostgreSQL: the PostgreSQL pass runs it"),
-    pytest.mark.skipif(shutil.which("haproxy") is None and not os.environ.get("CI"),
-                       reason="needs haproxy (apt-get install haproxy; CI installs it)"),
+    pytest.mark.skipif((shutil.which("haproxy") is None or shutil.which("redis-server") is None)
+                       and not os.environ.get("CI"),
+                       reason="needs haproxy and redis-server (apt-get install haproxy redis-server; CI installs them)"),
 ]
 
 
@@ -71,10 +73,10 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    lb, app1, app2, app3, s3 = free_ports(5)
+    lb, app1, app2, app3, s3, redis = free_ports(6)
     run = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "LB_PORT": str(lb), "APP_PORTS": f"{app1} {app2} {app3}", "S3_PORT": str(s3),
-           "CLUSTER_DB": "serumpun_cluster_test", "CLUSTER_REDIS_DB": "3", "CLUSTER_RUN": str(run),
+           "CLUSTER_DB": "serumpun_cluster_test", "CLUSTER_REDIS_PORT": str(redis), "CLUSTER_RUN": str(run),
            "WEB_CONCURRENCY": "1", "CONSUMERS": "1"}
     env.pop("SERUMPUN_ENV", None)
     started = subprocess.run(["bash", "deploy/cluster.sh", "start"], cwd=ROOT, env=env, capture_output=True, text=True,
