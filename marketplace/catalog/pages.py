@@ -10,7 +10,7 @@ reader, and the whole page under it for anonymous readers.
 """
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -43,9 +43,14 @@ def search_key(filters: search.Filters, problems: list[search.Problem]) -> PageK
 
 
 def product_facts(product_id: int) -> tuple[int, int] | None:
-    """(merchant id, minimum order) of a product, cached until the product changes; None if there is none."""
-    return cached("product-facts", (product_id,), lambda: services.product_facts(product_id),
-                  versions=(product_version(product_id),))
+    """(merchant id, minimum order) of a product, cached until the product changes; None if there is none.
+
+    Asked twice by a product page (for its cache key, then by the view): read once per request."""
+    asked = g.setdefault("serumpun_product_facts", {})
+    if product_id not in asked:
+        asked[product_id] = cached("product-facts", (product_id,), lambda: services.product_facts(product_id),
+                                   versions=(product_version(product_id),))
+    return asked[product_id]
 
 
 def buyer_state() -> str | None:
