@@ -1,6 +1,7 @@
 """The migrations build the schema from empty, and match the models exactly."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -55,4 +56,30 @@ def test_a_database_with_customs_rules_gains_the_cn22_limit_and_keeps_quoting(da
         rules = rules_in_force(date(2026, 12, 1))
         assert rules is not None and rules.cn22_limit_sen == 175_000 and "300 SDR" in rules.cn22_rule.source
         db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_search_index_left_invalid_by_a_failed_concurrent_build_is_built_again(databases, tmp_path, monkeypatch):
+    # CREATE INDEX CONCURRENTLY that fails (here it met a VACUUM and deadlocked) leaves an invalid index;
+    # running the migration again must not take it for built (searches would read every product).
+    from sqlalchemy import text
+
+    if not databases.is_postgres:
+        pytest.skip("concurrent index builds are PostgreSQL's")
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("invalid_index")})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "dabece93e92a"]).exit_code == 0
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE INDEX ix_products_search_document ON products (id)"))
+            conn.execute(text("UPDATE pg_index SET indisvalid = false "
+                              "WHERE indexrelid = 'ix_products_search_document'::regclass"))
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with db.engine.connect() as conn:
+            valid, method = conn.execute(text(
+                "SELECT i.indisvalid, am.amname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_am am ON am.oid = c.relam WHERE i.indexrelid = 'ix_products_search_document'::regclass"
+            )).one()
+        assert valid and method == "gin"
         db.engine.dispose()

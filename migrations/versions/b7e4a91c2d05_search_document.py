@@ -65,6 +65,13 @@ def upgrade():
                    "FOR EACH ROW EXECUTE FUNCTION products_search_document()")
     with op.get_context().autocommit_block():
         if postgresql:
+            # A CREATE INDEX CONCURRENTLY that failed (a deadlock with a VACUUM, a lock timeout) leaves an
+            # invalid index behind, which IF NOT EXISTS would then take for done: drop it to build again.
+            for name in ("ix_products_search_document", "ix_products_published_price"):
+                invalid = bind.execute(sa.text("SELECT NOT indisvalid FROM pg_index "
+                                               "WHERE indexrelid = to_regclass(:name)"), {"name": name}).scalar()
+                if invalid:
+                    op.execute(f"DROP INDEX CONCURRENTLY {name}")
             # Every row written from here on has its document (the trigger); the older ones get theirs in
             # short transactions, so that no row is locked for long.
             highest = bind.execute(sa.text("SELECT coalesce(max(id), 0) FROM products")).scalar()
