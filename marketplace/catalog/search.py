@@ -48,6 +48,7 @@ SAMPLE = 1_000
 # words in their name, newest first, then the others, newest first: each part walks the index of
 # publication dates and stops at its page. The page says so.
 RANK_LIMIT = 2_000
+RARE = 40  # see _count_from_sample
 
 # PostgreSQL: each product's weighted document (names A, descriptions B, category words C), kept in a
 # column by a trigger and GIN-indexed (migrations/versions/*_search_document.py); not a mapped column, so
@@ -371,7 +372,7 @@ def _named_first(query, counting, match: TextMatch, offset: int, per_page: int) 
     """One page of the matches in the order of RANK_LIMIT: the words in the name first, then the rest."""
     newest = (Product.published_at.desc(), Product.id.desc())
     named_query = query.where(match.in_name).order_by(*newest).limit(per_page).offset(offset)
-    with _walking_publication_order(named_query):
+    with _planned_without(named_query, "seqscan", "bitmapscan"):  # a walk down the publication dates
         first = list(db.session.scalars(named_query).unique())
     if len(first) == per_page:
         return first
@@ -379,25 +380,29 @@ def _named_first(query, counting, match: TextMatch, offset: int, per_page: int) 
     named = offset + len(first) if first or not offset else db.session.scalar(counting.where(match.in_name))
     rest_query = query.where(~match.in_name).order_by(*newest).limit(per_page - len(first)) \
         .offset(max(0, offset - named))
-    with _walking_publication_order(rest_query):
+    with _planned_without(rest_query, "seqscan", "bitmapscan"):
         return first + list(db.session.scalars(rest_query).unique())
 
 
 @contextmanager
-def _walking_publication_order(statement):
-    """Run a query of _named_first as a walk down the index of publication dates, stopping at its page.
+def _planned_without(statement, *methods: str):
+    """Run a query with some of PostgreSQL's ways to read a table closed ("seqscan", "bitmapscan").
 
-    The planner cannot estimate a phrase or a word of the name ("batik <-> tulis" in weight A): it counts
-    on one matching product, then reads all 20,000 to sort them (0.7 s at 1,000,000 products) where the
-    walk meets 24 of them within a few hundred (0.06 s). The sample has told us there are many: the other
-    ways are closed for this query only, on the connection it runs on (the replica's, when catalog reads
-    go there).
+    The planner cannot estimate a phrase or a word of the name, nor a word it has no statistics for: it
+    counts on one product matching "batik <-> tulis" in a name and reads all 20,000 to sort them (0.7 s
+    at 1,000,000 products, where walking the publication dates meets 24 within a few hundred: 0.06 s); it
+    counts on 20,000 matching "minyak wangi" and reads the whole table for none (0.9 s, where the search
+    index says so in 0.4 ms). Closed for this query only, on the connection it runs on (the replica's,
+    when catalog reads go there), and only on PostgreSQL.
     """
+    if db.engine.dialect.name != "postgresql" or not methods:
+        yield
+        return
     connection = db.session.connection(bind_arguments={"clause": statement})
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+    connection.exec_driver_sql("; ".join(f"SET LOCAL enable_{method} = off" for method in methods))
     yield
     # (A query that failed took its transaction, and these settings with it.)
-    connection.exec_driver_sql("RESET enable_seqscan; RESET enable_bitmapscan")
+    connection.exec_driver_sql("; ".join(f"RESET enable_{method}" for method in methods))
 
 
 class Explain(Executable, ClauseElement):
@@ -422,7 +427,7 @@ def planned_rows(query) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def planned_matches(slots: list[Slot], base) -> int:
+def planned_matches(slots: list[Slot], base, catalog: int | None = None) -> int:
     """The planner's estimate of the products matching every filter but the category and the flags.
 
     PostgreSQL estimates each word well, but it takes the words of a query as independent, and so a
@@ -434,7 +439,7 @@ def planned_matches(slots: list[Slot], base) -> int:
     others = planned_rows(base(select(Product.id), skip=("category",), words=False))
     if not slots:
         return others
-    catalog = max(1, planned_rows(select(Product.id)))
+    catalog = catalog or max(1, planned_rows(select(Product.id)))
 
     def rows(word: str) -> int:
         return planned_rows(select(Product.id).where(PG_DOCUMENT.op("@@")(
@@ -490,10 +495,18 @@ def _count_from_sample(filters: Filters, slots: list[Slot], base, flags):
     in SQL, the rest tallied here; scaled to an estimate of all matches (planned_matches) when there are more."""
     days = func.coalesce(Product.made_to_order_days, READY_TO_SHIP_DAYS)
     columns = [Product.category, days, *(case((flags[name], True), else_=False) for name in FLAGS)]
-    rows = db.session.execute(base(select(*columns), skip=("category",)).limit(SAMPLE + 1)).all()
+    sample = base(select(*columns), skip=("category",)).limit(SAMPLE + 1)
+    catalog = max(1, planned_rows(select(Product.id))) if slots else 1
+    expected = planned_matches(slots, base, catalog) if slots else None
+    # Words that few products have (under 1 in RARE): the sample is read through the search index. Left to
+    # itself, the planner may read the table in order, hoping to meet the sample early, and read it all.
+    rare = expected is not None and expected * RARE < catalog
+    with _planned_without(sample, *(("seqscan", "indexscan") if rare else ())):
+        rows = db.session.execute(sample).all()
     estimated = len(rows) > SAMPLE
     rows = rows[:SAMPLE]
-    scale = planned_matches(slots, base) / len(rows) if estimated else 1
+    if estimated:
+        scale = (expected if expected is not None else planned_matches(slots, base)) / len(rows)
     active = [FLAGS.index(name) for name in FLAGS if getattr(filters, name)]
     within = filters.ships_within
     total = 0

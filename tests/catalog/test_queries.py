@@ -19,7 +19,10 @@ def counting(app):
         engine = db.engine
 
     def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+        # Statements that read rows: not transaction control, nor the planner's estimates and settings that
+        # a PostgreSQL search with words asks for (EXPLAIN, SET LOCAL, RESET: catalog.search.planned_matches).
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA", "EXPLAIN",
+                                                      "SET LOCAL", "RESET")):
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
