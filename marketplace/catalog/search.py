@@ -372,7 +372,7 @@ def _named_first(query, counting, match: TextMatch, offset: int, per_page: int) 
     """One page of the matches in the order of RANK_LIMIT: the words in the name first, then the rest."""
     newest = (Product.published_at.desc(), Product.id.desc())
     named_query = query.where(match.in_name).order_by(*newest).limit(per_page).offset(offset)
-    with _planned_without(named_query, "seqscan", "bitmapscan"):  # a walk down the publication dates
+    with _planned_without(named_query, "seqscan", "bitmapscan", "sort"):  # a walk down the publication dates
         first = list(db.session.scalars(named_query).unique())
     if len(first) == per_page:
         return first
@@ -380,13 +380,13 @@ def _named_first(query, counting, match: TextMatch, offset: int, per_page: int) 
     named = offset + len(first) if first or not offset else db.session.scalar(counting.where(match.in_name))
     rest_query = query.where(~match.in_name).order_by(*newest).limit(per_page - len(first)) \
         .offset(max(0, offset - named))
-    with _planned_without(rest_query, "seqscan", "bitmapscan"):
+    with _planned_without(rest_query, "seqscan", "bitmapscan", "sort"):
         return first + list(db.session.scalars(rest_query).unique())
 
 
 @contextmanager
 def _planned_without(statement, *methods: str):
-    """Run a query with some of PostgreSQL's ways to read a table closed ("seqscan", "bitmapscan").
+    """Run a query with some of PostgreSQL's ways to read a table or order rows closed ("seqscan", "sort").
 
     The planner cannot estimate a phrase or a word of the name, nor a word it has no statistics for: it
     counts on one product matching "batik <-> tulis" in a name and reads all 20,000 to sort them (0.7 s
