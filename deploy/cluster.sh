@@ -293,6 +293,6 @@ case "${1:-}" in
   redis-start) redis_start ;;
   pg-stop) pg_own stop ;;
   pg-start) pg_own start ;;
-  env) cluster_env && env -0 ;;
+  env) cluster_env && APP_PORTS="$APP_PORTS" env -0 ;;  # with the app servers' ports, for the fault scripts
   *) echo "usage: $0 start|stop|status|lb N|redis-stop|redis-start|pg-stop|pg-start|env"; exit 2 ;;
 esac
