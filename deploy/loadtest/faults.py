@@ -397,7 +397,7 @@ def redis_checks(ctx, state: dict) -> tuple[list[str], str]:
     summary = (f"jobs scheduled before the restart {len(state['before'])}, still queued after it {len(state['after'])}, "
                f"run after it {len(ran)}; page cache entries {counts}; wrong sign-ins from one address: "
                f"{statuses[:10]}, then {statuses[10:]}; limiter keys for it in Redis {len(limiter_keys)}; jobs the app "
-               f"could not queue while Redis was down (logged, not kept): {lost_jobs}")
+               f"could not push while Redis was down (kept in the job outbox for its sweeper): {lost_jobs}")
     return problems, summary
 
 
