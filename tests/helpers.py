@@ -225,3 +225,30 @@ def fits_the_screen(page) -> bool:
     lays its photos out at their natural width (CI saw a product page 'overflow' that way)."""
     page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def queued_jobs(app, name: str, scheduled: bool = False) -> list[tuple]:
+    """The arguments of each job of this name waiting in the app's queue, as the code asked for them.
+
+    A huey message carries only its row in the job outbox (core.jobs.QueuedJob); the arguments are there.
+    With scheduled, jobs held for a time too, as (arguments, eta) pairs."""
+    from contextlib import nullcontext
+
+    from flask import current_app, has_app_context
+
+    from marketplace.core.jobs import OUTBOX_ID, QueuedJob, jobs_of
+    from marketplace.extensions import db
+
+    huey = jobs_of(app).huey
+    tasks = [*huey.pending(), *(huey.scheduled() if scheduled else [])]
+    found = []
+    # Inside the app's own context, its session (a second one would wait for the first's lock on SQLite).
+    inside = has_app_context() and current_app._get_current_object() is app
+    with nullcontext() if inside else app.app_context():
+        for task in tasks:
+            if task.name != name:
+                continue
+            row = db.session.get(QueuedJob, task.kwargs[OUTBOX_ID])
+            args = tuple(row.arguments["args"])
+            found.append((args, task.eta.replace(tzinfo=None) if task.eta else None) if scheduled else args)
+    return found

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from marketplace.accounts import services as accounts
 from marketplace.catalog.models import Product
-from marketplace.core.jobs import jobs_of
 from marketplace.core.models import utcnow
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
@@ -29,7 +28,7 @@ from marketplace.payables.models import LedgerEntry
 from marketplace.payments.models import Payment, PaymentStatus, WebhookEvent
 from marketplace.payments.providers import stripe as provider
 
-from ..helpers import Client, text_of
+from ..helpers import Client, queued_jobs, text_of
 from ..orders.conftest import BUYER, place, two_shops  # noqa: F401  the fixture
 from ..stripe_standin import API_KEY, WEBHOOK_SECRET, event_for, signed
 
@@ -99,8 +98,7 @@ def moves_to(subject: str, to: str) -> int:
 
 def queued_mails(app, order_id: int, step: str) -> int:
     """Order mails for this step waiting in the app's durable queue (huey's storage)."""
-    return sum(1 for task in jobs_of(app).huey.pending()
-               if task.name == lifecycle.ORDER_MAIL_JOB and tuple(task.args) == (order_id, step))
+    return queued_jobs(app, lifecycle.ORDER_MAIL_JOB).count((order_id, step))
 
 
 def post_event(app, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None,

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from marketplace.core.jobs import jobs_of
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.mail.models import OutboxMessage
@@ -13,12 +12,12 @@ from marketplace.trade import services
 from marketplace.trade.jobs import mail_trade_event
 from marketplace.trade.models import InquiryMessage, Quote
 
-from ..helpers import Client
+from ..helpers import Client, queued_jobs
 from .conftest import ask, send_quote
 
 
 def queued(app) -> list[tuple]:
-    return [tuple(task.args) for task in jobs_of(app).huey.pending() if task.name == services.MAIL_JOB]
+    return queued_jobs(app, services.MAIL_JOB)
 
 
 def run(app, *args) -> list[OutboxMessage]:

@@ -10,14 +10,13 @@ from sqlalchemy import select, update
 
 from marketplace.accounts import services as accounts
 from marketplace.catalog.models import PriceTier, Product
-from marketplace.core.jobs import jobs_of
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus
 from marketplace.trade import services
 from marketplace.trade.models import Inquiry, InquiryMove, InquiryStatus, Quote, QuoteStatus
 
-from ..helpers import text_of
+from ..helpers import queued_jobs, text_of
 from .conftest import ask, send_quote, signed_in
 
 CHECKOUT = {"name": "Nur Aisyah binti Hamzah", "phone": "+60379561234", "line1": "18 Jalan SS2/24", "line2": "",
@@ -174,9 +173,8 @@ def test_a_quote_schedules_its_own_end_and_the_job_expires_it(app_factory, two_s
     special = app_factory()
     quote_id = quote_for(special, two_shops, date(2027, 3, 10))
     with special.app_context():
-        huey = jobs_of(special).huey  # queued with its time; a consumer holds it until then
-        scheduled = [task for task in [*huey.pending(), *huey.scheduled()] if task.name == services.EXPIRE_JOB]
-        assert [(tuple(task.args), task.eta.replace(tzinfo=None)) for task in scheduled] == \
+        # Queued with its time; a consumer holds it until then.
+        assert queued_jobs(special, services.EXPIRE_JOB, scheduled=True) == \
             [((quote_id,), datetime(2027, 3, 10, 17, 0))]
         from marketplace.trade.jobs import expire_when_due
 
