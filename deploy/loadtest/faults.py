@@ -393,11 +393,26 @@ def redis_checks(ctx, state: dict) -> tuple[list[str], str]:
     if any(status in (429, 500, 502, 503) for status in statuses[:10]) or statuses[10] != 429 or not limiter_keys:
         problems.append(f"sign-in limit after the restart: statuses {statuses}, limiter keys {limiter_keys}")
     logs = "".join(p.read_text(errors="replace") for p in ctx.run.glob("app*.log"))
-    lost_jobs = len(re.findall(r"Could not (?:queue|schedule) job", logs))
+    unpushed = len(re.findall(r"Could not (?:queue|schedule) job", logs))
+    # Those jobs were not lost: the sweeper pushes them again from the job outbox, and a consumer runs them.
+    deadline = time.monotonic() + 120
+    outbox = outbox_state(ctx.env)
+    while outbox["outstanding"] and time.monotonic() < deadline:
+        time.sleep(2)
+        outbox = outbox_state(ctx.env)
+    if outbox["outstanding"]:
+        problems.append(f"{len(outbox['outstanding'])} jobs in the outbox never ran: {outbox['outstanding'][:5]}")
+    if outbox["failed"]:
+        problems.append(f"{len(outbox['failed'])} jobs failed for good: {outbox['failed'][:3]}")
+    placed = set(orders_in_database(ctx.env, ctx.plan["after_order_id"]).values())
+    unmailed = placed - set(outbox["placed_mail_orders"])
+    if unmailed:
+        problems.append(f"{len(unmailed)} orders placed without their mail having run: {sorted(unmailed)[:5]}")
     summary = (f"jobs scheduled before the restart {len(state['before'])}, still queued after it {len(state['after'])}, "
                f"run after it {len(ran)}; page cache entries {counts}; wrong sign-ins from one address: "
                f"{statuses[:10]}, then {statuses[10:]}; limiter keys for it in Redis {len(limiter_keys)}; jobs the app "
-               f"could not push while Redis was down (kept in the job outbox for its sweeper): {lost_jobs}")
+               f"could not push while Redis was down: {unpushed}; due jobs in the outbox not run at the end: "
+               f"{len(outbox['outstanding'])}; orders whose 'placed' mail job ran: {len(placed - unmailed)} of {len(placed)}")
     return problems, summary
 
 
@@ -501,6 +516,8 @@ def main() -> int:
                 "RATELIMIT_ENABLED": "0"}  # as in run.py; the redis fault checks them, so turns them on
     if args.fault == "redis":
         base_env["RATELIMIT_ENABLED"] = "1"  # buyers come from addresses of their own (browser_from)
+        # Jobs the app could not push while Redis was down wait in the job outbox: swept within ~15 s here.
+        base_env.update(JOBS_SWEEP_AFTER="10", JOBS_SWEEP_INTERVAL="5")
     if args.fault == "postgres":
         # A PostgreSQL of the cluster's own, to restart; workers never recycled, so the same pids must serve.
         base_env.update(CLUSTER_PG="own", GUNICORN_MAX_REQUESTS="1000000")
