@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from marketplace import create_app
 from marketplace.core.schema import include_object
@@ -82,4 +82,29 @@ def test_a_search_index_left_invalid_by_a_failed_concurrent_build_is_built_again
                 "JOIN pg_am am ON am.oid = c.relam WHERE i.indexrelid = 'ix_products_search_document'::regclass"
             )).one()
         assert valid and method == "gin"
+        db.engine.dispose()
+
+
+def test_the_words_of_products_saved_before_the_search_words_table_are_kept_by_its_migration(databases, tmp_path,
+                                                                                              monkeypatch):
+    # The table catalog.search reads a typed word's longer forms from: filled from the documents already
+    # there by the migration, and by the trigger for every product saved after it.
+    if not databases.is_postgres:
+        pytest.skip("search_words is PostgreSQL's (SQLite's FTS5 matches prefixes itself)")
+    from marketplace.catalog import search
+
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("search_words")})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "b8e4f2a6c913"]).exit_code == 0
+        seeded = runner.invoke(args=["seed-bench", "--merchants", "4", "--products", "60"])
+        assert seeded.exit_code == 0, seeded.output
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.test_request_context():
+            assert search.word_starts(["arab", "kerupu"]) == {"arab": ("arabica", "arabika"), "kerupu": ("kerupuk",)}
+            db.session.execute(text("UPDATE products SET name_en = 'Zulkarnain Kerupuk' WHERE id = "
+                                       "(SELECT min(id) FROM products)"))
+            assert search.word_starts(["zulk"]) == {"zulk": ("zulkarnain",)}
+            db.session.rollback()
         db.engine.dispose()

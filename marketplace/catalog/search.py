@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Integer, and_, case, func, literal_column, select, text
+from sqlalchemy import Float, Integer, and_, case, column, func, literal_column, select, table, text, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.base import Executable
@@ -54,6 +54,12 @@ RARE = 40  # see _count_from_sample
 # column by a trigger and GIN-indexed (migrations/versions/*_search_document.py); not a mapped column, so
 # that loading a product never reads it.
 PG_DOCUMENT = literal_column("products.search_document")
+# PostgreSQL: every word of those documents, kept by the same trigger (migrations/versions/*_search_words.py).
+# A typed word is searched as the words starting with it (see word_starts); where more than MAX_STARTS do,
+# or one of them is not a plain word, as a prefix.
+SEARCH_WORDS = table("search_words", column("word"))
+MAX_STARTS = 50
+PLAIN_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -239,8 +245,13 @@ def _fts_term(term: tuple[str, ...]) -> str:
     return '"' + " ".join(term) + '"*'
 
 
-def _ts_term(term: tuple[str, ...]) -> str:
-    return " <-> ".join((*term[:-1], f"{term[-1]}:*"))
+def _ts_term(term: tuple[str, ...], starts: Mapping[str, tuple[str, ...] | None] | None = None) -> str:
+    last = (starts or {}).get(term[-1])
+    if not last:
+        last_word = f"{term[-1]}:*"
+    else:
+        last_word = last[0] if len(last) == 1 else "(" + " | ".join(last) + ")"
+    return " <-> ".join((*term[:-1], last_word))
 
 
 def _ts_name_term(term: tuple[str, ...]) -> str:
@@ -254,6 +265,31 @@ def _either(slot: Slot, term, union: str) -> str:
     return "(" + f" {union} ".join(term(alternative) for alternative in (slot.typed, *slot.others)) + ")"
 
 
+def word_starts(prefixes: list[str]) -> dict[str, tuple[str, ...] | None]:
+    """PostgreSQL: for each prefix, the words of the catalog's documents that start with it (itself among
+    them when it is one), in one query; None where more than MAX_STARTS do or one is not a plain word.
+
+    A prefix match ("batik:*") makes GIN gather every product of every word starting with it before it
+    combines them with the other words (30 ms for "batik" among 1,000,000 products); the same words as
+    alternatives ("batik | batiks") it combines word by word (9 ms). A word that is not plain, such as
+    "tulis-an" (which the document also holds as "tulis" and "an", two positions on) or an e-mail address,
+    keeps the prefix: as alternatives it would not match the same products.
+    """
+    prefixes = sorted(set(prefixes))
+    if not prefixes:
+        return {}
+    word = SEARCH_WORDS.c.word
+    parts = [select(literal_column(str(n)).label("n"), word)
+             .where(word >= prefix, word < prefix + "\U0010ffff").order_by(word).limit(MAX_STARTS + 1).subquery()
+             for n, prefix in enumerate(prefixes)]
+    found: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+    for n, found_word in db.session.execute(union_all(*(select(part.c.n, part.c.word) for part in parts))):
+        if found_word not in found[prefixes[n]]:
+            found[prefixes[n]].append(found_word)
+    return {prefix: (tuple(words) if len(words) <= MAX_STARTS and all(PLAIN_WORD.fullmatch(w) for w in words)
+                     else None) for prefix, words in found.items()}
+
+
 def _text_match(slots: list[Slot]) -> TextMatch:
     """How the words are matched on this database; every word may be the start of a longer one.
 
@@ -262,7 +298,8 @@ def _text_match(slots: list[Slot]) -> TextMatch:
     """
     if db.engine.dialect.name == "postgresql":
         document = PG_DOCUMENT
-        expression = " & ".join(_either(slot, _ts_term, "|") for slot in slots)
+        starts = word_starts([term[-1] for slot in slots for term in (slot.typed, *slot.others)])
+        expression = " & ".join(_either(slot, lambda term: _ts_term(term, starts), "|") for slot in slots)
         tsquery = func.to_tsquery(text("'simple'::regconfig"), expression)
         in_name = func.to_tsquery(text("'simple'::regconfig"),
                                   " & ".join(_either(slot, _ts_name_term, "|") for slot in slots))

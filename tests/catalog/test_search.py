@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.accounts import services as accounts
+from marketplace.catalog import search
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 
@@ -15,6 +16,7 @@ from ..helpers import Client, create_product, text_of
 # Everything but the first product: no tiers, and no coffee words in the description.
 NO_TIERS = {"tiers-0-min_quantity": "", "tiers-0-unit_price": "", "tiers-1-min_quantity": "", "tiers-1-unit_price": "",
             "description_id": "", "description_en": ""}
+NO_HALAL = dict(halal_body="", halal_number="", halal_expires_on="", food_registration="", food_registration_number="")
 CATALOG = [
     # sku, overrides
     ("KOPI-1", dict(name_id="Kopi Arabika Java Preanger", name_en="Java Preanger Arabica Coffee", price="85000")),
@@ -200,3 +202,37 @@ def test_seed_bench_makes_a_searchable_catalog(app, demo):
                                           city="Petaling Jaya", postcode="47300", phone="+60123456789")))
         db.session.flush()
         assert buyer.id > 12
+
+
+def test_a_typed_word_finds_the_longer_words_it_starts_and_new_words_at_once(app, demo):
+    """PostgreSQL searches a typed word as the catalog's words starting with it (catalog.search.word_starts,
+    from the table the document's trigger keeps); SQLite's FTS5 matches the prefix itself. Both find the same."""
+    create_product(app, sku="TLS-1", publish=True, photos=1, photo_size=(300, 300), name_id="Batik Tulisan Tangan Sumedang",
+                   name_en="Sumedang Handwritten Batik", category="batik-textiles", hs_code="5208.52",
+                   **NO_HALAL)
+    client = Client(app)
+    assert found(client, "q=batik+tulis") == ["Sumedang Handwritten Batik"]
+    assert found(client, "q=tulisa") == ["Sumedang Handwritten Batik"]
+    # A word nobody had used: found as soon as the product is saved (no index to rebuild, no wait).
+    create_product(app, sku="TLS-2", publish=True, photos=1, photo_size=(300, 300), name_id="Kain Batik Tulis-an Garut", name_en="Garut Qwzyx Cloth",
+                   category="batik-textiles", hs_code="5208.52", **NO_HALAL)
+    assert found(client, "q=qwz") == ["Garut Qwzyx Cloth"]
+    # "Tulis-an" is kept as "tulis-an" (next to "batik"), then "tulis" and "an": only the prefix finds it after
+    # "batik", so that "tulis" is searched as a prefix again, not as the plain words starting with it.
+    assert set(found(client, "q=batik+tulis")) == {"Sumedang Handwritten Batik", "Garut Qwzyx Cloth"}
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            starts = search.word_starts(["tulisa", "tulis", "qwz", "zzzq"])
+            assert starts == {"tulisa": ("tulisan",), "tulis": None, "qwz": ("qwzyx",), "zzzq": ()}
+
+
+def test_a_prefix_that_starts_too_many_words_stays_a_prefix(app, demo, monkeypatch):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's FTS5 matches prefixes itself")
+    create_product(app, sku="KP-1", publish=True, photos=1, photo_size=(300, 300), name_id="Kopi Kopyor Kopitiam", name_en="Kopitiam Coffee", **NO_HALAL)
+    with app.app_context():
+        assert search.word_starts(["kop"])["kop"] == ("kopi", "kopitiam", "kopyor")
+        monkeypatch.setattr(search, "MAX_STARTS", 2)
+        assert search.word_starts(["kop"])["kop"] is None
+    assert found(Client(app), "q=kopy") == ["Kopitiam Coffee"]
