@@ -20,7 +20,7 @@ from ..core.places import state_choices
 from ..core.taxonomy import CATEGORIES
 from ..core.ui import add_dashboard_section, add_navigation
 from ..core.unit_of_work import unit_of_work
-from ..extensions import db, limiter
+from ..extensions import db, exempt_blueprint
 from ..media.storage import storage
 from ..rates.currency import request_rates, select_currency
 from ..shipping import couriers
@@ -44,8 +44,7 @@ from .models import ProductStatus
 bp = Blueprint("products", __name__, url_prefix="/merchant/products")
 guard_blueprint(bp, Role.MERCHANT)
 
-public = Blueprint("catalog", __name__)
-limiter.exempt(public)  # read-only pages with no limits of their own: skip the limiter's bookkeeping
+public = exempt_blueprint(Blueprint("catalog", __name__))  # read-only pages with no limits of their own
 
 @bp.context_processor
 @public.context_processor

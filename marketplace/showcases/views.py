@@ -17,7 +17,7 @@ from ..core.forms import attach_refusal, status_for
 from ..core.models import utcnow
 from ..core.ui import add_dashboard_section, add_navigation
 from ..core.unit_of_work import unit_of_work
-from ..extensions import db, limiter
+from ..extensions import db, exempt_blueprint
 from ..media.storage import storage
 from ..rates.currency import request_rates
 from . import queries, services, sheet
@@ -27,8 +27,7 @@ from .models import Showcase
 desk = Blueprint("showcase_desk", __name__, url_prefix="/officer/showcases")
 guard_blueprint(desk, Role.OFFICER, Role.ADMIN)
 
-public = Blueprint("showcases", __name__)
-limiter.exempt(public)
+public = exempt_blueprint(Blueprint("showcases", __name__))
 
 SEARCH_RESULTS = 12
 
