@@ -63,7 +63,9 @@ def register_security_headers(app: Flask) -> None:
     @app.before_request
     def refuse_nul_bytes():
         """NUL cannot be stored in PostgreSQL text and has no place in a form: refuse it up front."""
-        values = [*request.args.values(), *request.form.values(), *(request.view_args or {}).values()]
+        # A GET or HEAD has no form to read (reading one would still parse the request for it).
+        form = request.form.values() if request.method not in ("GET", "HEAD") else ()
+        values = [*request.args.values(), *form, *(request.view_args or {}).values()]
         if any(isinstance(v, str) and "\x00" in v for v in values):
             abort(400)
 
