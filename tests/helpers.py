@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from html import unescape
+from zoneinfo import ZoneInfo
 
 from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
@@ -80,6 +82,12 @@ class Client:
 
     def logout(self):
         return self.post("/logout", token_from="/")
+
+
+def bandung_today() -> date:
+    """Today where merchants are (the app's time zone, Asia/Jakarta): from 17:00 UTC a day ahead of UTC's,
+    so a date a merchant types as "today" must come from here, not from date.today()."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
 def text_of(response) -> str:

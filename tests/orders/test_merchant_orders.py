@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.orders import lifecycle
 from marketplace.orders.models import MerchantOrder, Order, ParcelStatus, StatusChange
 
-from ..helpers import Client, text_of
+from ..helpers import Client, bandung_today, text_of
 from .conftest import place
 
 COFFEE_SHOP = "merchant@serumpun.example"
@@ -164,7 +164,7 @@ def test_moves_out_of_turn_are_refused_with_a_message_and_change_nothing(app, tw
     merchant = signed_in(app, COFFEE_SHOP, "en")
     url = f"/merchant/orders/{paid_parcel}"
     shipped = merchant.post(f"{url}/ship", {"courier": "Pos Indonesia", "tracking_number": "EE1",
-                                            "shipped_on": date.today().isoformat()}, follow_redirects=True)
+                                            "shipped_on": bandung_today().isoformat()}, follow_redirects=True)
     assert f"Parcel {paid_parcel} is Paid, to pack and cannot become Shipped." in flashed(shipped)
     parcel = parcel_of(app, paid_parcel[:-2])
     assert parcel.status == P.PAID and parcel.tracking_number is None
@@ -197,7 +197,7 @@ def test_bad_shipping_details_are_shown_next_to_the_field_and_nothing_ships(app,
     merchant = signed_in(app, COFFEE_SHOP, "en")
     url = f"/merchant/orders/{paid_parcel}"
     merchant.post(f"{url}/pack")
-    form = {"courier": "J&T Express", "tracking_number": "JT0001", "shipped_on": date.today().isoformat(),
+    form = {"courier": "J&T Express", "tracking_number": "JT0001", "shipped_on": bandung_today().isoformat(),
             "tracking_url": ""}
     form[field] = value
     response = merchant.post(f"{url}/ship", form)
@@ -228,7 +228,7 @@ def test_a_shipped_parcel_cannot_be_cancelled(app, two_shops, paid_parcel):
     merchant = signed_in(app, COFFEE_SHOP, "en")
     url = f"/merchant/orders/{paid_parcel}"
     merchant.post(f"{url}/pack")
-    merchant.post(f"{url}/ship", {"courier": "Pos", "tracking_number": "EE9", "shipped_on": date.today().isoformat()})
+    merchant.post(f"{url}/ship", {"courier": "Pos", "tracking_number": "EE9", "shipped_on": bandung_today().isoformat()})
     refused = merchant.post(f"{url}/cancel", {"reason": "Changed my mind"}, follow_redirects=True)
     assert "is Shipped and cannot become Cancelled" in flashed(refused)
     assert parcel_of(app, paid_parcel[:-2]).status == P.SHIPPED and stock(app, two_shops["coffee"]) == 96
@@ -240,7 +240,7 @@ def test_another_merchants_parcel_is_not_found_on_every_page_and_action(app, pai
     for page in ("", "/packing-slip", "/invoice"):
         assert other.get(url + page).status_code == 404, page
     for action, form in (("pack", {}), ("deliver", {}), ("cancel", {"reason": "mine now"}),
-                         ("ship", {"courier": "Pos", "tracking_number": "X1", "shipped_on": date.today().isoformat()})):
+                         ("ship", {"courier": "Pos", "tracking_number": "X1", "shipped_on": bandung_today().isoformat()})):
         assert other.post(f"{url}/{action}", form).status_code == 404, action
     assert parcel_of(app, paid_parcel[:-2]).status == P.PAID
     assert paid_parcel not in text_of(other.get("/merchant/orders/"))
