@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     from .core.replica import register_replica
     from .core.schema import include_object
     from .core.transactions import install_transaction_hooks
-    from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, skip_exempt_blueprints
 
     db.init_app(app)
     register_session_close(app)
@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    skip_exempt_blueprints(app)
     cache.init_app(app)
 
     login_manager.init_app(app)

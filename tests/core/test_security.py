@@ -121,3 +121,19 @@ def test_pager_ignores_url_for_instructions_in_the_query(client, demo):
         response = client.get(f"/admin/?{query}")
         assert response.status_code == 200, query
         assert "evil" not in response.get_data(as_text=True).split("</header>", 1)[1]
+
+
+def test_the_limiter_skips_the_public_catalog_but_still_counts_sign_ins(app_factory, demo):
+    # Its check before each request is wrapped (extensions.skip_exempt_blueprints): were a Flask-Limiter
+    # upgrade to register it some other way, the catalog would silently pay ~7% of each cached page again.
+    from marketplace.extensions import limiter
+
+    app = app_factory(LOGIN_RATE_LIMIT="1 per minute")
+    hooks = app.before_request_funcs[None]
+    assert any(hook.__name__ == "check_unless_exempt" for hook in hooks)
+    assert not any(getattr(hook, "__self__", None) is limiter for hook in hooks)
+    visitor = Client(app)
+    for _ in range(3):
+        assert visitor.get("/products").status_code == 200
+    assert visitor.login("buyer@serumpun.example", "wrong-password-1").status_code == 400
+    assert visitor.login("buyer@serumpun.example").status_code == 429
