@@ -69,24 +69,31 @@ def register_security_headers(app: Flask) -> None:
         if any(isinstance(v, str) and "\x00" in v for v in values):
             abort(400)
 
+    fixed = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
+             ("X-Frame-Options", "DENY"),
+             ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+             ("Cross-Origin-Opener-Policy", "same-origin")]
+    if hsts:
+        fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def set_headers(response):
         headers = response.headers
+        present = {name.lower() for name, _ in headers}  # one pass, where a setdefault per header made six
         targets = g.get("form_targets")
-        headers.setdefault("Content-Security-Policy",
-                           content_security_policy(targets) if targets else CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        missing = [(name, value) for name, value in fixed if name.lower() not in present]
+        if "content-security-policy" not in present:
+            missing.append(("Content-Security-Policy",
+                            content_security_policy(targets) if targets else CONTENT_SECURITY_POLICY))
+        headers.extend(missing)
         # Pages differ by language (cookie or Accept-Language) and by who is signed in.
-        response.vary.update(("Cookie", "Accept-Language"))
-        if current_user.is_authenticated and "Cache-Control" not in headers:
+        if "vary" in present:
+            response.vary.update(("Cookie", "Accept-Language"))
+        else:
+            headers["Vary"] = "Cookie, Accept-Language"
+        if current_user.is_authenticated and "cache-control" not in present:
             # A signed-in page must not come back from the cache after signing out.
             headers["Cache-Control"] = "private, no-store"
-        if hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 
