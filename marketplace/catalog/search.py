@@ -272,7 +272,7 @@ def word_starts(prefixes: list[str]) -> dict[str, tuple[str, ...] | None]:
     A prefix match ("batik:*") makes GIN gather every product of every word starting with it before it
     combines them with the other words (30 ms for "batik" among 1,000,000 products); the same words as
     alternatives ("batik | batiks") it combines word by word (9 ms). A word that is not plain, such as
-    "tulis-an" (which the document also holds as "tulis" and "an", two positions on) or an e-mail address,
+    "tulis-an" (the document holds it one position before its parts "tulis" and "an") or an e-mail address,
     keeps the prefix: as alternatives it would not match the same products.
     """
     prefixes = sorted(set(prefixes))
