@@ -41,6 +41,8 @@ def exempt_blueprint(blueprint: Blueprint) -> Blueprint:
 
     limiter.exempt alone still resolves each request's limits to find none, and evaluates that empty list
     (about 7% of a page served from the cache): skip_exempt_blueprints answers from the blueprint's name.
+    Only for a blueprint without limits of its own: one set on the blueprint itself would be skipped too
+    (a route's own @limiter.limit is still checked, inside the view).
     """
     limiter.exempt(blueprint)
     _EXEMPT_BLUEPRINTS.add(blueprint.name)

@@ -108,3 +108,43 @@ def test_the_words_of_products_saved_before_the_search_words_table_are_kept_by_i
             assert search.word_starts(["zulk"]) == {"zulk": ("zulkarnain",)}
             db.session.rollback()
         db.engine.dispose()
+
+
+def test_the_search_words_backfill_waits_for_a_transaction_begun_before_its_trigger(databases, tmp_path, monkeypatch):
+    # An app server still on the old release changes a product's name in a transaction that began before
+    # the migration: the document it writes has a new word, which the old trigger does not keep. Had the
+    # backfill read the products before that transaction committed, the word would never be in the table.
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from marketplace.catalog import search
+
+    if not databases.is_postgres:
+        pytest.skip("search_words is PostgreSQL's")
+    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
+    url = databases.create("search_words_wait")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "b8e4f2a6c913"]).exit_code == 0
+        assert runner.invoke(args=["seed-bench", "--merchants", "2", "--products", "10"]).exit_code == 0
+    old_release = create_engine(url)
+    migrated: dict[str, int] = {}
+    try:
+        with old_release.connect() as conn:
+            conn.execute(text("UPDATE products SET name_en = 'Yusnizar Batik' WHERE id = (SELECT min(id) FROM products)"))
+            upgrade = threading.Thread(target=lambda: migrated.setdefault(
+                "exit_code", runner.invoke(args=["db", "upgrade"]).exit_code))
+            upgrade.start()
+            upgrade.join(4)
+            assert upgrade.is_alive(), "the migration went on while an older transaction was still open"
+            conn.commit()
+        upgrade.join(120)
+        assert migrated == {"exit_code": 0}
+        with app.test_request_context():
+            assert search.word_starts(["yusn"]) == {"yusn": ("yusnizar",)}
+    finally:
+        old_release.dispose()
+        with app.app_context():
+            db.engine.dispose()

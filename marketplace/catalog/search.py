@@ -275,18 +275,24 @@ def word_starts(prefixes: list[str]) -> dict[str, tuple[str, ...] | None]:
     "tulis-an" (the document holds it one position before its parts "tulis" and "an") or an e-mail address,
     keeps the prefix: as alternatives it would not match the same products.
     """
-    prefixes = sorted(set(prefixes))
+    prefixes = tuple(sorted(set(prefixes)))
     if not prefixes:
         return {}
+    # Cached until a listing changes, and then read again from the primary (core.cache.cached): the counts
+    # cached with it must not be built from a replica's list that lacks a word just published.
+    return cached("word-starts", prefixes, lambda: _read_word_starts(prefixes), versions=(LISTING,))
+
+
+def _read_word_starts(prefixes: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
     word = SEARCH_WORDS.c.word
-    parts = [select(literal_column(str(n)).label("n"), word)
+    # DISTINCT before the limit: a word may be in the table twice (it has no unique constraint).
+    parts = [select(literal_column(str(n)).label("n"), word).distinct()
              .where(word >= prefix, word < prefix + "\U0010ffff").order_by(word).limit(MAX_STARTS + 1).subquery()
              for n, prefix in enumerate(prefixes)]
     found: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
     for n, found_word in db.session.execute(union_all(*(select(part.c.n, part.c.word) for part in parts))):
-        if found_word not in found[prefixes[n]]:
-            found[prefixes[n]].append(found_word)
-    return {prefix: (tuple(words) if len(words) <= MAX_STARTS and all(PLAIN_WORD.fullmatch(w) for w in words)
+        found[prefixes[n]].append(found_word)
+    return {prefix: (tuple(sorted(words)) if len(words) <= MAX_STARTS and all(PLAIN_WORD.fullmatch(w) for w in words)
                      else None) for prefix, words in found.items()}
 
 

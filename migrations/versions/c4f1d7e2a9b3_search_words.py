@@ -16,10 +16,13 @@ No unique constraint: two transactions that add the same new word at once would 
 other (and, adding several, could deadlock); a word that is there twice is read once.
 
 Runs while app servers are up: the table and the new trigger function come first (from then on every
-written document's words are kept), then the words of the documents already there, in batches of BATCH
-products, each its own transaction. The release before this one never reads the table. SQLite searches
-with FTS5, whose prefix queries need no such table: nothing changes there.
+written document's words are kept); then, once every transaction begun before that has ended, the words
+of the documents already there, in batches of BATCH products, each its own transaction. The release
+before this one never reads the table. SQLite searches with FTS5, whose prefix queries need no such
+table: nothing changes there.
 """
+import time
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,6 +32,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 50_000
+WAIT_SECONDS = 300
 
 # migrations/versions/b7e4a91c2d05_search_document.py's document, unchanged.
 DOCUMENT = (
@@ -48,9 +52,10 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    # Compared byte by byte ("C"): a prefix's words are one range of the index, in any locale.
-    op.create_table("search_words", sa.Column("word", sa.Text(collation="C"), nullable=False))
-    op.create_index("ix_search_words_word", "search_words", ["word"])
+    if not sa.inspect(bind).has_table("search_words"):  # (a run stopped while waiting below left it made)
+        # Compared byte by byte ("C"): a prefix's words are one range of the index, in any locale.
+        op.create_table("search_words", sa.Column("word", sa.Text(collation="C"), nullable=False))
+        op.create_index("ix_search_words_word", "search_words", ["word"])
     op.execute(f"""
         CREATE OR REPLACE FUNCTION products_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -60,7 +65,20 @@ def upgrade():
         END
         $$""")
     with op.get_context().autocommit_block():
-        # The trigger keeps every document written from here on; the words of the older ones in batches.
+        # The trigger keeps every document written from here on. A transaction that began before it was
+        # committed may still write with the old one, and commit after its rows were read below: wait until
+        # every such transaction has ended (as CREATE INDEX CONCURRENTLY does), then add the words of the
+        # documents there, in batches.
+        since = bind.execute(sa.text("SELECT clock_timestamp()")).scalar()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while older := bind.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start < :since"), {"since": since}).scalars().all():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"search_words: transactions begun before the new trigger are still open after "
+                                   f"{WAIT_SECONDS} s (pids {older}); end them and run the migration again")
+            print(f"search_words: waiting for transactions begun before the new trigger to end (pids {older})")
+            time.sleep(1)
         highest = bind.execute(sa.text("SELECT coalesce(max(id), 0) FROM products")).scalar()
         for low in range(0, highest, BATCH):
             bind.execute(sa.text(

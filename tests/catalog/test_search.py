@@ -5,11 +5,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from marketplace.accounts import services as accounts
 from marketplace.catalog import search
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.extensions import db
+from marketplace.extensions import cache, db
 
 from ..helpers import Client, create_product, text_of
 
@@ -233,6 +234,13 @@ def test_a_prefix_that_starts_too_many_words_stays_a_prefix(app, demo, monkeypat
     create_product(app, sku="KP-1", publish=True, photos=1, photo_size=(300, 300), name_id="Kopi Kopyor Kopitiam", name_en="Kopitiam Coffee", **NO_HALAL)
     with app.app_context():
         assert search.word_starts(["kop"])["kop"] == ("kopi", "kopitiam", "kopyor")
+        # A word may be in the table twice (no unique constraint): still three words, not a short list.
+        db.session.execute(text("INSERT INTO search_words (word) VALUES ('kopi'), ('kopi'), ('kopi')"))
+        db.session.commit()
+        cache.clear()
+        monkeypatch.setattr(search, "MAX_STARTS", 3)
+        assert search.word_starts(["kop"])["kop"] == ("kopi", "kopitiam", "kopyor")
+        cache.clear()
         monkeypatch.setattr(search, "MAX_STARTS", 2)
         assert search.word_starts(["kop"])["kop"] is None
-    assert found(Client(app), "q=kopy") == ["Kopitiam Coffee"]
+    assert found(Client(app), "q=kop") == ["Kopitiam Coffee"]
