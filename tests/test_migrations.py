@@ -11,9 +11,15 @@ from marketplace.core.schema import include_object
 from marketplace.extensions import db
 
 
-def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(databases, tmp_path, monkeypatch):
+@pytest.fixture()
+def new_database_app(databases, tmp_path, monkeypatch):
+    """make(purpose): an app on a new, empty database of its own (its instance folder in tmp_path)."""
     monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("migrations")})
+    return lambda purpose: create_app({"SQLALCHEMY_DATABASE_URI": databases.create(purpose)})
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(new_database_app):
+    app = new_database_app("migrations")
     runner = app.test_cli_runner()
     with app.app_context():
         assert inspect(db.engine).get_table_names() == []
@@ -34,15 +40,12 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(databases,
         db.engine.dispose()
 
 
-def test_a_database_with_customs_rules_gains_the_cn22_limit_and_keeps_quoting(databases, tmp_path, monkeypatch):
+def test_a_database_with_customs_rules_gains_the_cn22_limit_and_keeps_quoting(new_database_app):
     from datetime import date
-
-    from sqlalchemy import text
 
     from marketplace.customs.services import SAMPLE_RULES, rules_in_force
 
-    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("cn22")})
+    app = new_database_app("cn22")
     runner = app.test_cli_runner()
     with app.app_context():
         assert runner.invoke(args=["db", "upgrade", "fa949ff7dac6"]).exit_code == 0
@@ -59,15 +62,12 @@ def test_a_database_with_customs_rules_gains_the_cn22_limit_and_keeps_quoting(da
         db.engine.dispose()
 
 
-def test_a_search_index_left_invalid_by_a_failed_concurrent_build_is_built_again(databases, tmp_path, monkeypatch):
+def test_a_search_index_left_invalid_by_a_failed_concurrent_build_is_built_again(databases, new_database_app):
     # CREATE INDEX CONCURRENTLY that fails (here it met a VACUUM and deadlocked) leaves an invalid index;
     # running the migration again must not take it for built (searches would read every product).
-    from sqlalchemy import text
-
     if not databases.is_postgres:
         pytest.skip("concurrent index builds are PostgreSQL's")
-    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("invalid_index")})
+    app = new_database_app("invalid_index")
     runner = app.test_cli_runner()
     with app.app_context():
         assert runner.invoke(args=["db", "upgrade", "dabece93e92a"]).exit_code == 0
@@ -85,16 +85,15 @@ def test_a_search_index_left_invalid_by_a_failed_concurrent_build_is_built_again
         db.engine.dispose()
 
 
-def test_the_words_of_products_saved_before_the_search_words_table_are_kept_by_its_migration(databases, tmp_path,
-                                                                                              monkeypatch):
+def test_the_words_of_products_saved_before_the_search_words_table_are_kept_by_its_migration(databases,
+                                                                                              new_database_app):
     # The table catalog.search reads a typed word's longer forms from: filled from the documents already
     # there by the migration, and by the trigger for every product saved after it.
     if not databases.is_postgres:
         pytest.skip("search_words is PostgreSQL's (SQLite's FTS5 matches prefixes itself)")
     from marketplace.catalog import search
 
-    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.create("search_words")})
+    app = new_database_app("search_words")
     runner = app.test_cli_runner()
     with app.app_context():
         assert runner.invoke(args=["db", "upgrade", "b8e4f2a6c913"]).exit_code == 0
@@ -110,7 +109,7 @@ def test_the_words_of_products_saved_before_the_search_words_table_are_kept_by_i
         db.engine.dispose()
 
 
-def test_the_search_words_backfill_waits_for_a_transaction_begun_before_its_trigger(databases, tmp_path, monkeypatch):
+def test_the_search_words_backfill_waits_for_a_transaction_begun_before_its_trigger(databases, new_database_app):
     # An app server still on the old release changes a product's name in a transaction that began before
     # the migration: the document it writes has a new word, which the old trigger does not keep. Had the
     # backfill read the products before that transaction committed, the word would never be in the table.
@@ -122,9 +121,8 @@ def test_the_search_words_backfill_waits_for_a_transaction_begun_before_its_trig
 
     if not databases.is_postgres:
         pytest.skip("search_words is PostgreSQL's")
-    monkeypatch.setenv("SERUMPUN_INSTANCE_PATH", str(tmp_path))
-    url = databases.create("search_words_wait")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = new_database_app("search_words_wait")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     runner = app.test_cli_runner()
     with app.app_context():
         assert runner.invoke(args=["db", "upgrade", "b8e4f2a6c913"]).exit_code == 0

@@ -42,9 +42,12 @@ DOCUMENT = (
     "coalesce(NEW.description_en, '')), 'B') || "
     "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.search_text, '')), 'C')"
 )
+# The words of some documents that the table does not have yet: of NEW in the trigger, of a batch of
+# products in the backfill.
 NEW_WORDS = (
-    "SELECT DISTINCT found.lexeme FROM unnest(tsvector_to_array({document})) AS found(lexeme) "
-    'WHERE NOT EXISTS (SELECT 1 FROM search_words known WHERE known.word = found.lexeme COLLATE "C")'
+    "INSERT INTO search_words (word) SELECT DISTINCT found.lexeme "
+    "FROM {rows}unnest(tsvector_to_array({document})) AS found(lexeme) "
+    'WHERE {only}NOT EXISTS (SELECT 1 FROM search_words known WHERE known.word = found.lexeme COLLATE "C")'
 )
 
 
@@ -60,7 +63,7 @@ def upgrade():
         CREATE OR REPLACE FUNCTION products_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             NEW.search_document := {DOCUMENT};
-            INSERT INTO search_words (word) {NEW_WORDS.format(document="NEW.search_document")};
+            {NEW_WORDS.format(rows="", document="NEW.search_document", only="")};
             RETURN NEW;
         END
         $$""")
@@ -81,12 +84,9 @@ def upgrade():
             time.sleep(1)
         highest = bind.execute(sa.text("SELECT coalesce(max(id), 0) FROM products")).scalar()
         for low in range(0, highest, BATCH):
-            bind.execute(sa.text(
-                "INSERT INTO search_words (word) SELECT DISTINCT found.lexeme FROM products, "
-                "unnest(tsvector_to_array(products.search_document)) AS found(lexeme) "
-                "WHERE products.id > :low AND products.id <= :high AND NOT EXISTS "
-                '(SELECT 1 FROM search_words known WHERE known.word = found.lexeme COLLATE "C")'),
-                {"low": low, "high": low + BATCH})
+            bind.execute(sa.text(NEW_WORDS.format(rows="products, ", document="products.search_document",
+                                                  only="products.id > :low AND products.id <= :high AND ")),
+                         {"low": low, "high": low + BATCH})
 
 
 def downgrade():
